@@ -1,0 +1,68 @@
+import { createSecretKey, KeyObject } from 'node:crypto';
+import { importJWK, type JWK } from 'jose';
+import type { Jwk } from '../types.js';
+import type { VerificationKey } from './key-source.js';
+
+// jose needs an algorithm to import a JWK (WebCrypto keys are bound to one);
+// the resulting KeyObject is not, so one canonical algorithm per key type is
+// enough and the token's `alg` is checked against the key separately.
+const CANONICAL_ALG: Record<string, string> = {
+  RSA: 'RS256',
+  'EC:P-256': 'ES256',
+  'EC:P-384': 'ES384',
+  'EC:P-521': 'ES512',
+  'OKP:Ed25519': 'EdDSA',
+  'OKP:Ed448': 'EdDSA',
+};
+
+// Only public members are imported: a JWK Set that (wrongly) publishes a
+// private key must not turn into a private KeyObject here.
+const PUBLIC_MEMBERS: Record<string, readonly string[]> = {
+  RSA: ['kty', 'n', 'e'],
+  EC: ['kty', 'crv', 'x', 'y'],
+  OKP: ['kty', 'crv', 'x'],
+};
+
+/** Whether a JWK from a key set may be used to verify signatures (`use`, `key_ops`). */
+export function isSigningKey(jwk: Jwk): boolean {
+  if (jwk.use !== undefined && jwk.use !== 'sig') return false;
+  if (jwk.key_ops !== undefined && (!Array.isArray(jwk.key_ops) || !jwk.key_ops.includes('verify')))
+    return false;
+  return true;
+}
+
+/**
+ * Imports one public JWK as a {@link VerificationKey}, through jose's JWK
+ * import. Resolves `undefined` for keys that are not usable for signature
+ * verification (wrong `use`, unknown `kty`/`crv`, malformed members) so one
+ * bad key does not poison a whole set.
+ */
+export async function importVerificationKey(jwk: Jwk): Promise<VerificationKey | undefined> {
+  if (typeof jwk !== 'object' || jwk === null || typeof jwk.kty !== 'string' || !isSigningKey(jwk))
+    return undefined;
+  if (jwk.kid !== undefined && typeof jwk.kid !== 'string') return undefined;
+  if (jwk.alg !== undefined && typeof jwk.alg !== 'string') return undefined;
+  const crv = typeof jwk.crv === 'string' ? jwk.crv : undefined;
+  const members = PUBLIC_MEMBERS[jwk.kty];
+  const alg = CANONICAL_ALG[jwk.kty === 'RSA' ? 'RSA' : `${jwk.kty}:${crv}`];
+  if (!members || !alg) return undefined;
+  const publicJwk: Record<string, unknown> = {};
+  for (const member of members) {
+    if (typeof jwk[member] !== 'string') return undefined;
+    publicJwk[member] = jwk[member];
+  }
+  try {
+    const imported = await importJWK(publicJwk as JWK, alg);
+    if (imported instanceof Uint8Array) return undefined;
+    const keyObject = KeyObject.from(imported);
+    return { kid: jwk.kid, alg: jwk.alg, kty: jwk.kty, crv, keyObject };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Wraps a shared secret (HS256/384/512) as a {@link VerificationKey}. */
+export function secretVerificationKey(secret: string | Uint8Array): VerificationKey {
+  const bytes = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : Buffer.from(secret);
+  return { kid: undefined, alg: undefined, kty: 'oct', crv: undefined, keyObject: createSecretKey(bytes) };
+}
