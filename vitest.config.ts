@@ -20,6 +20,8 @@ const project = (name: string, include: string[], extra: Record<string, unknown>
 
 export default defineConfig({
   test: {
+    // The JSON report feeds the plain "N passed, N failed" line CI prints (scripts/test-summary.js).
+    reporters: ['default', ['json', { outputFile: '.tmp/vitest-report.json' }]],
     projects: [
       project('core', ['packages/core/test/**/*.test.ts']),
       project('express', ['packages/express/test/**/*.test.ts']),

@@ -1,0 +1,206 @@
+// Verifier micro-benchmarks: every case verifies the same kinds of tokens in
+// one process; cases are sampled in interleaved rounds (each case once per
+// round) and the median of the rounds is reported, so machine noise hits all
+// cases alike.
+import { verify as cryptoVerify } from 'node:crypto';
+import { createVerifier } from '@scopegate/core';
+import { JwtVerifier } from 'aws-jwt-verify';
+import { createVerifier as createFastJwtVerifier } from 'fast-jwt';
+import { createLocalJWKSet, jwtVerify } from 'jose';
+import jsonwebtoken from 'jsonwebtoken';
+import { ALGORITHMS, AUDIENCE, ISSUER, makeKey, signToken, tamper } from './fixtures.js';
+
+const DIGEST = { RS256: 'sha256', ES256: 'sha256', EdDSA: null };
+const DSA = { ES256: 'ieee-p1363' };
+
+/** The cases of one algorithm: name, whether tokens repeat, and an async factory of a verify function. */
+function cases(key) {
+  const { alg } = key;
+  const digest = DIGEST[alg];
+  const keyInput = DSA[alg] ? { key: key.publicKey, dsaEncoding: DSA[alg] } : key.publicKey;
+  return [
+    {
+      name: 'node:crypto verify (floor)',
+      id: 'floor',
+      async create() {
+        return (token) => {
+          const dot = token.lastIndexOf('.');
+          const ok = cryptoVerify(
+            digest,
+            Buffer.from(token.slice(0, dot)),
+            keyInput,
+            Buffer.from(token.slice(dot + 1), 'base64url'),
+          );
+          if (!ok) throw new Error('invalid');
+        };
+      },
+    },
+    {
+      name: 'jose jwtVerify',
+      id: 'jose',
+      async create() {
+        const jwks = createLocalJWKSet(key.jwks);
+        return (token) => jwtVerify(token, jwks, { issuer: ISSUER, audience: AUDIENCE, algorithms: [alg] });
+      },
+    },
+    {
+      name: 'fast-jwt',
+      id: 'fastjwt',
+      async create() {
+        const v = createFastJwtVerifier({
+          key: key.pem,
+          algorithms: [alg],
+          allowedIss: ISSUER,
+          allowedAud: AUDIENCE,
+          cache: false,
+        });
+        return (token) => v(token);
+      },
+    },
+    {
+      name: 'fast-jwt (cache, repeated token)',
+      id: 'fastjwt-cached',
+      repeated: true,
+      async create() {
+        const v = createFastJwtVerifier({
+          key: key.pem,
+          algorithms: [alg],
+          allowedIss: ISSUER,
+          allowedAud: AUDIENCE,
+          cache: true,
+        });
+        return (token) => v(token);
+      },
+    },
+    {
+      name: 'aws-jwt-verify',
+      id: 'aws',
+      async create() {
+        const v = JwtVerifier.create({
+          issuer: ISSUER,
+          audience: AUDIENCE,
+          jwksUri: 'https://issuer.bench.test/jwks.json',
+        });
+        v.cacheJwks(key.jwks);
+        return (token) => v.verifySync(token);
+      },
+    },
+    {
+      name: 'jsonwebtoken',
+      id: 'jsonwebtoken',
+      async create() {
+        const options = { algorithms: [alg === 'EdDSA' ? 'EdDSA' : alg], issuer: ISSUER, audience: AUDIENCE };
+        return (token) => jsonwebtoken.verify(token, key.publicKey, options);
+      },
+    },
+    {
+      name: 'scopegate verify() cold',
+      id: 'scopegate-cold',
+      async create() {
+        const v = createVerifier({ issuer: ISSUER, audience: AUDIENCE, jwks: key.jwks, tokenCache: false });
+        await v.warmup();
+        return (token) => v.verify(token);
+      },
+    },
+    {
+      name: 'scopegate verify() cached',
+      id: 'scopegate-cached',
+      repeated: true,
+      async create() {
+        const v = createVerifier({ issuer: ISSUER, audience: AUDIENCE, jwks: key.jwks });
+        await v.warmup();
+        return (token) => v.verify(token);
+      },
+    },
+    {
+      name: 'scopegate authorize() + scope',
+      id: 'scopegate-authorize',
+      repeated: true,
+      async create() {
+        const v = createVerifier({ issuer: ISSUER, audience: AUDIENCE, jwks: key.jwks });
+        await v.warmup();
+        const requirement = { scopes: ['data:read'] };
+        return async (token) => {
+          const decision = await v.authorize(`Bearer ${token}`, requirement);
+          if (!decision.ok) throw new Error(decision.body.error);
+        };
+      },
+    },
+  ];
+}
+
+// jsonwebtoken rejects EdDSA on some versions: such a case is reported as unsupported, not failed.
+async function accepts(fn, token) {
+  try {
+    await fn(token);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/**
+ * Runs every case for every algorithm.
+ * @returns {{ alg: string, results: { id: string, name: string, opsPerSec: number | null, note?: string }[] }[]}
+ */
+export async function runMicro({ rounds = 7, sliceMs = 200, poolSize = 512, log = () => {} } = {}) {
+  const out = [];
+  for (const alg of ALGORITHMS) {
+    const key = makeKey(alg);
+    const pool = Array.from({ length: poolSize }, () => signToken(key));
+    const repeated = [pool[0]];
+    const prepared = [];
+    for (const c of cases(key)) {
+      const fn = await c.create();
+      // Every case must accept a valid token and reject a tampered one before it is timed.
+      const ok = await accepts(fn, pool[1]);
+      const rejects = !(await accepts(fn, tamper(pool[2])));
+      if (!ok || !rejects) {
+        prepared.push({ ...c, fn: null, note: ok ? 'accepted a tampered token' : `does not support ${alg}` });
+        if (ok && !rejects) throw new Error(`${c.name} accepted a tampered ${alg} token`);
+        continue;
+      }
+      prepared.push({ ...c, fn, samples: [] });
+    }
+    for (let r = 0; r < rounds; r++) {
+      for (const c of prepared) {
+        if (!c.fn) continue;
+        c.samples.push(await timed(c.fn, c.repeated ? repeated : pool, sliceMs));
+      }
+    }
+    const results = prepared.map((c) => ({
+      id: c.id,
+      name: c.name,
+      opsPerSec: c.fn ? median(c.samples) : null,
+      note: c.note,
+    }));
+    log(alg, results);
+    out.push({ alg, results });
+  }
+  return out;
+}
+
+async function timed(fn, tokens, sliceMs) {
+  const n = tokens.length;
+  let calls = 0;
+  let i = 0;
+  const start = process.hrtime.bigint();
+  const end = start + BigInt(sliceMs) * 1_000_000n;
+  let now = start;
+  while (now < end) {
+    for (let k = 0; k < 64; k++) {
+      const r = fn(tokens[i]);
+      if (r !== undefined && r !== null && typeof r.then === 'function') await r;
+      i = i + 1 === n ? 0 : i + 1;
+    }
+    calls += 64;
+    now = process.hrtime.bigint();
+  }
+  return (calls * 1e9) / Number(now - start);
+}

@@ -1,0 +1,133 @@
+// One benchmark server per child process: `node lib/servers.js <variant>`.
+// Configuration comes from BENCH_CONFIG (JSON: jwks, pem, alg); the process
+// prints `PORT <n>` once it listens on 127.0.0.1.
+
+import { createPublicKey, verify as cryptoVerify } from 'node:crypto';
+import { createServer } from 'node:http';
+import { AUDIENCE, ISSUER } from './fixtures.js';
+
+const variant = process.argv[2];
+const config = JSON.parse(process.env.BENCH_CONFIG ?? '{}');
+const publicKey = createPublicKey(config.pem);
+const body = { ok: true, items: [1, 2, 3] };
+
+// What a route that does "one bare crypto.verify per request" costs: the
+// reference for the distinct-token target.
+function bareVerify(authorization) {
+  if (!authorization?.startsWith('Bearer ')) return false;
+  const token = authorization.slice(7);
+  const dot = token.lastIndexOf('.');
+  return cryptoVerify(
+    'sha256',
+    Buffer.from(token.slice(0, dot)),
+    publicKey,
+    Buffer.from(token.slice(dot + 1), 'base64url'),
+  );
+}
+
+async function redisStore() {
+  const { default: Redis } = await import('ioredis');
+  const { createRedisStore } = await import('@scopegate/redis');
+  const client = new Redis({ host: '127.0.0.1', port: 6379, lazyConnect: false });
+  return createRedisStore({
+    sendCommand: (...args) => client.call(...args),
+    prefix: `scopegate:bench:${process.pid}:`,
+  });
+}
+
+const rateLimit = async (redis) => ({
+  // Every client limited (a high limit so the benchmark measures the cost, not rejections).
+  defaultPerMinute: 1_000_000_000,
+  ...(redis ? { store: await redisStore() } : {}),
+});
+
+async function expressApp(kind) {
+  const { default: express } = await import('express');
+  const app = express();
+  app.disable('x-powered-by');
+  if (kind === 'bare') {
+    app.get('/data', (_req, res) => res.json(body));
+  } else if (kind === 'crypto') {
+    app.get('/data', (req, res) =>
+      bareVerify(req.headers.authorization) ? res.json(body) : res.status(401).end(),
+    );
+  } else if (kind === 'oauth2-jwt-bearer') {
+    const { auth, requiredScopes } = await import('express-oauth2-jwt-bearer');
+    const jwks = await jwksServer();
+    app.use(auth({ issuer: ISSUER, audience: AUDIENCE, jwksUri: jwks, tokenSigningAlg: config.alg }));
+    app.get('/data', requiredScopes('data:read'), (_req, res) => res.json(body));
+  } else {
+    const { auth, requireScopes } = await import('@scopegate/express');
+    app.use(
+      auth({
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        jwks: config.jwks,
+        rateLimit: await rateLimit(kind === 'scopegate-redis'),
+      }),
+    );
+    app.get('/data', requireScopes('data:read'), (_req, res) => res.json(body));
+  }
+  return createServer(app);
+}
+
+async function fastifyApp(kind) {
+  const { default: Fastify } = await import('fastify');
+  const app = Fastify({ logger: false });
+  if (kind === 'bare') {
+    app.get('/data', async () => body);
+  } else if (kind === 'crypto') {
+    app.get('/data', async (req, reply) =>
+      bareVerify(req.headers.authorization) ? body : reply.code(401).send(),
+    );
+  } else if (kind === 'fastify-jwt') {
+    const { default: fastifyJwt } = await import('@fastify/jwt');
+    await app.register(fastifyJwt, {
+      secret: { public: config.pem, private: 'unused' },
+      verify: { algorithms: [config.alg], allowedIss: ISSUER, allowedAud: AUDIENCE },
+    });
+    app.get(
+      '/data',
+      {
+        onRequest: async (req, reply) => {
+          await req.jwtVerify();
+          if (
+            !String(req.user.scope ?? '')
+              .split(' ')
+              .includes('data:read')
+          )
+            reply.code(403).send();
+        },
+      },
+      async () => body,
+    );
+  } else {
+    const { default: scopegate } = await import('@scopegate/fastify');
+    await app.register(scopegate, {
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      jwks: config.jwks,
+      rateLimit: await rateLimit(kind === 'scopegate-redis'),
+    });
+    app.get('/data', { config: { scopes: ['data:read'] } }, async () => body);
+  }
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  return app.server;
+}
+
+// express-oauth2-jwt-bearer only takes keys from a URL: serve them on loopback.
+async function jwksServer() {
+  const server = createServer((_req, res) => {
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify(config.jwks));
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${server.address().port}/jwks.json`;
+}
+
+const [framework, ...rest] = variant.split(':');
+const kind = rest.join(':');
+const server = framework === 'express' ? await expressApp(kind) : await fastifyApp(kind);
+if (!server.listening) await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+process.stdout.write(`PORT ${server.address().port}\n`);
+process.on('SIGTERM', () => process.exit(0));

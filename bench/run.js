@@ -1,0 +1,107 @@
+// `pnpm bench`: scopegate side by side with its peers in one run.
+// Writes docs/benchmarks.md and docs/benchmarks.svg. Not part of the test suite.
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { makeKey, signToken } from './lib/fixtures.js';
+import { load, startServer } from './lib/http.js';
+import { runMicro } from './lib/micro.js';
+import { renderMarkdown, renderSvg } from './lib/report.js';
+
+const quick = process.argv.includes('--quick');
+const log = (...args) => console.error('[bench]', ...args);
+const started = Date.now();
+
+const redisAvailable = await new Promise((resolve) => {
+  const socket = connect(6379, '127.0.0.1');
+  socket.once('connect', () => resolve(socket.end() && true));
+  socket.once('error', () => resolve(false));
+});
+
+// ---------------------------------------------------------------- micro
+log('verifier micro-benchmarks (RS256, ES256, EdDSA)');
+const micro = await runMicro({
+  rounds: quick ? 3 : 9,
+  sliceMs: quick ? 100 : 200,
+  log: (alg, results) =>
+    log(alg, results.map((r) => `${r.id}=${r.opsPerSec ? Math.round(r.opsPerSec) : 'n/a'}`).join(' ')),
+});
+
+// ---------------------------------------------------------------- HTTP
+const key = makeKey('RS256');
+const config = { alg: 'RS256', jwks: key.jwks, pem: key.pem };
+const repeatedToken = signToken(key);
+const poolSize = quick ? 3000 : 12_000;
+log(`signing ${poolSize} distinct RS256 tokens`);
+const pool = Array.from({ length: poolSize }, () => signToken(key));
+
+const variants = [
+  'express:bare',
+  'express:crypto',
+  'express:oauth2-jwt-bearer',
+  'express:scopegate',
+  'fastify:bare',
+  'fastify:crypto',
+  'fastify:fastify-jwt',
+  'fastify:scopegate',
+  ...(redisAvailable ? ['express:scopegate-redis', 'fastify:scopegate-redis'] : []),
+];
+const rounds = quick ? 1 : 3;
+const http = { repeated: {}, distinct: {} };
+for (const mode of ['repeated', 'distinct']) {
+  for (let round = 0; round < rounds; round++) {
+    // Fresh processes every round: no cache survives from one round to the next.
+    const servers = await Promise.all(variants.map((v) => startServer(v, config)));
+    const order = variants.map((_, i) => (i + round) % variants.length);
+    for (const i of order) {
+      const variant = variants[i];
+      // Every server must accept the valid token before it is measured.
+      const check = await fetch(servers[i].url, { headers: { authorization: `Bearer ${repeatedToken}` } });
+      if (check.status !== 200) throw new Error(`${variant} answered ${check.status} to a valid token`);
+      const result = await load(
+        servers[i].url,
+        mode === 'repeated' ? { token: repeatedToken, durationSec: quick ? 1 : 2 } : { tokens: pool },
+      );
+      if (result.non2xx > 0 && !variant.endsWith(':bare'))
+        log(`${variant} ${mode}: ${result.non2xx} non-2xx responses`);
+      http[mode][variant] ??= [];
+      http[mode][variant].push(result);
+      log(
+        mode,
+        `round ${round + 1}/${rounds}`,
+        variant,
+        `${Math.round(result.rps)} req/s p50=${result.p50.toFixed(3)}ms p99=${result.p99.toFixed(3)}ms`,
+      );
+    }
+    await Promise.all(servers.map((s) => s.stop()));
+  }
+}
+
+// ---------------------------------------------------------------- memory
+log('memory');
+const memory = JSON.parse(
+  execFileSync(
+    process.execPath,
+    ['--expose-gc', fileURLToPath(new URL('./lib/memory.js', import.meta.url))],
+    { encoding: 'utf8' },
+  ),
+);
+
+const machine = {
+  node: process.version,
+  cpus: `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'unknown'}`,
+  memory: `${Math.round(os.totalmem() / 2 ** 30)} GiB`,
+  platform: `${os.platform()} ${os.release()}`,
+  date: new Date().toISOString().slice(0, 10),
+  durationSec: Math.round((Date.now() - started) / 1000),
+  quick,
+  redis: redisAvailable,
+};
+const report = { machine, micro, http, memory };
+const docs = new URL('../docs/', import.meta.url);
+writeFileSync(new URL('benchmarks.md', docs), renderMarkdown(report));
+writeFileSync(new URL('benchmarks.svg', docs), renderSvg(report));
+writeFileSync(new URL('benchmarks.json', docs), `${JSON.stringify(report, null, 2)}\n`);
+log(`wrote docs/benchmarks.md and docs/benchmarks.svg in ${machine.durationSec} s`);
