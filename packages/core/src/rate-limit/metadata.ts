@@ -1,0 +1,115 @@
+/**
+ * Reading `rate_limit_per_minute` out of client metadata, with validation.
+ * A value is accepted when it is a non-negative safe integer; `0` means the
+ * client may make no requests at all (every request is answered 429), a way to
+ * suspend a client without revoking it. Anything else (string, fraction,
+ * negative, NaN, Infinity) is ignored, so the client falls back to
+ * `defaultPerMinute`, and reported once through `onEvent`.
+ */
+import { LRUCache } from 'lru-cache';
+import { isScopegateError } from '../errors.js';
+import type { ClientMetadata, ClientMetadataSource, EventHandler, VerifiedToken } from '../types.js';
+
+/** The metadata member scopegate reads. */
+export const RATE_LIMIT_METADATA_KEY = 'rate_limit_per_minute';
+
+/** Whether `value` is an acceptable `rate_limit_per_minute` (a non-negative safe integer). */
+export function isValidRateLimit(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+/** Calls an event handler, ignoring anything it throws (reporting must never break a request). */
+export function emit(onEvent: EventHandler | undefined, event: Parameters<EventHandler>[0]): void {
+  if (!onEvent) return;
+  try {
+    onEvent(event);
+  } catch {
+    // a faulty handler must not affect request handling
+  }
+}
+
+/** Looks a client up in a {@link ClientMetadataSource}; the map form answers synchronously. */
+export type MetadataLookup = (
+  clientId: string,
+  auth: VerifiedToken,
+) => ClientMetadata | undefined | Promise<ClientMetadata | undefined>;
+
+/** Turns either source form into one lookup function (own properties only for maps, so `__proto__` or `constructor` never match). */
+export function toMetadataLookup(source: ClientMetadataSource): MetadataLookup {
+  if (typeof source === 'function') return source;
+  return (clientId) => (Object.hasOwn(source, clientId) ? source[clientId] : undefined);
+}
+
+/**
+ * Resolves a client's per-minute limit from its metadata: a validated number,
+ * or `undefined` when the metadata is absent, has no `rate_limit_per_minute`,
+ * or holds an invalid one (reported once per client and value).
+ */
+export function createLimitResolver(
+  source: ClientMetadataSource,
+  onEvent: EventHandler | undefined,
+): (clientId: string, auth: VerifiedToken) => number | undefined | Promise<number | undefined> {
+  const lookup = toMetadataLookup(source);
+  // Bounded memory of what was already reported, so a misconfigured client does not flood onEvent.
+  const reported = new LRUCache<string, true>({ max: 1000 });
+
+  const extract = (clientId: string, metadata: unknown): number | undefined => {
+    if (metadata === undefined || metadata === null) return undefined;
+    if (typeof metadata !== 'object') {
+      report(clientId, 'client metadata is not an object');
+      return undefined;
+    }
+    const value = (metadata as ClientMetadata)[RATE_LIMIT_METADATA_KEY];
+    if (value === undefined || value === null) return undefined;
+    if (isValidRateLimit(value)) return value;
+    report(clientId, `${RATE_LIMIT_METADATA_KEY} must be a non-negative integer (got ${describe(value)})`);
+    return undefined;
+  };
+
+  const report = (clientId: string, error: string): void => {
+    const key = `${clientId}\u0000${error}`;
+    if (reported.has(key)) return;
+    reported.set(key, true);
+    emit(onEvent, { type: 'rate_limit_metadata_failed', clientId, error });
+  };
+
+  const failed = (clientId: string, error: unknown): undefined => {
+    // A ScopegateError (e.g. the Hydra source's 503 in 'reject' mode) is the source's decision: pass it on.
+    if (isScopegateError(error)) throw error;
+    emit(onEvent, {
+      type: 'rate_limit_metadata_failed',
+      clientId,
+      error: error instanceof Error ? error.message : String(error),
+    });
+    return undefined;
+  };
+
+  return (clientId, auth) => {
+    let found: ClientMetadata | undefined | Promise<ClientMetadata | undefined>;
+    try {
+      found = lookup(clientId, auth);
+    } catch (error) {
+      return failed(clientId, error);
+    }
+    if (isThenable(found)) {
+      return Promise.resolve(found).then(
+        (metadata) => extract(clientId, metadata),
+        (error: unknown) => failed(clientId, error),
+      );
+    }
+    return extract(clientId, found);
+  };
+}
+
+function isThenable(value: unknown): value is PromiseLike<ClientMetadata | undefined> {
+  return (
+    typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+// Describes a rejected value without echoing arbitrary-length content.
+function describe(value: unknown): string {
+  if (typeof value === 'string') return `a string of length ${value.length}`;
+  if (typeof value === 'number') return String(value);
+  return typeof value;
+}

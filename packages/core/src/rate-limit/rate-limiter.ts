@@ -1,0 +1,153 @@
+import { ConfigurationError, isScopegateError, RateLimitedError } from '../errors.js';
+import type { RateLimitOptions, RateLimitResult, RateLimitStore, VerifiedToken } from '../types.js';
+import { createMemoryStore } from './memory-store.js';
+import { createLimitResolver, emit, isValidRateLimit } from './metadata.js';
+
+/** Window of every scopegate limit: `rate_limit_per_minute` is per 60 seconds. */
+export const RATE_LIMIT_WINDOW_SECONDS = 60;
+
+/** Default {@link RateLimitOptions.policyName}. */
+export const DEFAULT_RATE_LIMIT_POLICY = 'client';
+
+/** Outcome of {@link RateLimiter.check}. */
+export interface RateLimitDecision {
+  /** Whether the request may proceed (also `true` when no limit applies). */
+  readonly allowed: boolean;
+  /**
+   * Response headers, lower-case names: `ratelimit-policy` and `ratelimit`
+   * when a limit applies, plus `retry-after` when rejected; empty when no
+   * limit applies.
+   */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The 429 to answer with, when not allowed. */
+  readonly error?: RateLimitedError;
+}
+
+/** A configured per-client rate limiter (what the adapters run after verification). */
+export interface RateLimiter {
+  /** Counts the request of a verified token against its limit, if one applies. */
+  check(auth: VerifiedToken): Promise<RateLimitDecision>;
+  /** Closes the store if this limiter created it (the default in-memory one); a store passed in stays open. */
+  close(): Promise<void>;
+}
+
+const EMPTY_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+const NO_LIMIT: RateLimitDecision = Object.freeze({ allowed: true, headers: EMPTY_HEADERS });
+// Distinct limits are few (one per configured value); past this many, header strings are built per request.
+const MAX_CACHED_POLICIES = 1024;
+
+/**
+ * Creates the per-client rate limiter from the adapters' `rateLimit` option.
+ *
+ * Which requests are limited: with `appliesTo: 'clients'` (default) only
+ * tokens whose `subjectType` is `'client'`, keyed by `clientId`; with
+ * `'all'` also user tokens, keyed by `subject`, with the limit of their
+ * client's metadata, else `defaultPerMinute`. A subject with neither a
+ * metadata limit nor `defaultPerMinute` is not limited and gets no headers.
+ *
+ * Failures: a `ScopegateError` from the store or the metadata source (e.g. a
+ * store configured to answer 503 when its backend is down) is rethrown; any
+ * other store error lets the request through (fail open) and is reported once
+ * per outage as `rate_limit_store_failed`, then `rate_limit_store_recovered`.
+ * A metadata source that throws something else is reported and the client
+ * gets `defaultPerMinute`.
+ *
+ * @throws ConfigurationError for an invalid `defaultPerMinute`, `appliesTo` or `policyName`.
+ */
+export function createRateLimiter(options: RateLimitOptions = {}): RateLimiter {
+  const { defaultPerMinute, onEvent } = options;
+  if (defaultPerMinute !== undefined && !isValidRateLimit(defaultPerMinute)) {
+    throw new ConfigurationError('rateLimit.defaultPerMinute must be a non-negative integer');
+  }
+  const appliesTo = options.appliesTo ?? 'clients';
+  if (appliesTo !== 'clients' && appliesTo !== 'all') {
+    throw new ConfigurationError("rateLimit.appliesTo must be 'clients' or 'all'");
+  }
+  const policy = quotePolicy(options.policyName ?? DEFAULT_RATE_LIMIT_POLICY);
+  const ownsStore = options.store === undefined;
+  const store: RateLimitStore = options.store ?? createMemoryStore();
+  const resolveLimit = options.clientMetadata
+    ? createLimitResolver(options.clientMetadata, onEvent)
+    : undefined;
+
+  const policyHeaders = new Map<number, string>();
+  const policyHeader = (limit: number): string => {
+    let value = policyHeaders.get(limit);
+    if (value === undefined) {
+      value = `${policy};q=${limit};w=${RATE_LIMIT_WINDOW_SECONDS}`;
+      if (policyHeaders.size < MAX_CACHED_POLICIES) policyHeaders.set(limit, value);
+    }
+    return value;
+  };
+
+  let storeFailing = false;
+
+  const consume = async (key: string, limit: number): Promise<RateLimitDecision> => {
+    let result: RateLimitResult;
+    try {
+      result = await store.consume(key, limit, RATE_LIMIT_WINDOW_SECONDS);
+    } catch (error) {
+      if (isScopegateError(error)) throw error;
+      if (!storeFailing) {
+        storeFailing = true;
+        emit(onEvent, {
+          type: 'rate_limit_store_failed',
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }
+      return NO_LIMIT;
+    }
+    if (storeFailing) {
+      storeFailing = false;
+      emit(onEvent, { type: 'rate_limit_store_recovered' });
+    }
+    const rate = `${policy};r=${result.remaining};t=${result.resetSeconds}`;
+    if (result.allowed) {
+      return { allowed: true, headers: { 'ratelimit-policy': policyHeader(limit), ratelimit: rate } };
+    }
+    const error = new RateLimitedError(result.resetSeconds);
+    return {
+      allowed: false,
+      headers: {
+        'ratelimit-policy': policyHeader(limit),
+        ratelimit: rate,
+        'retry-after': String(error.retryAfter),
+      },
+      error,
+    };
+  };
+
+  const withLimit = (
+    key: string,
+    limit: number | undefined,
+  ): RateLimitDecision | Promise<RateLimitDecision> => (limit === undefined ? NO_LIMIT : consume(key, limit));
+
+  return {
+    async check(auth) {
+      let key: string;
+      if (auth.subjectType === 'client') {
+        key = `client:${auth.clientId ?? auth.subject}`;
+      } else if (appliesTo === 'all') {
+        key = `user:${auth.subject}`;
+      } else {
+        return NO_LIMIT;
+      }
+      const clientId = auth.clientId ?? (auth.subjectType === 'client' ? auth.subject : undefined);
+      if (resolveLimit === undefined || clientId === undefined) return withLimit(key, defaultPerMinute);
+      const found = resolveLimit(clientId, auth);
+      const limit = typeof found === 'object' ? await found : found;
+      return withLimit(key, limit ?? defaultPerMinute);
+    },
+    async close() {
+      if (ownsStore) await store.close?.();
+    },
+  };
+}
+
+// The policy is an RFC 8941 sf-string: printable ASCII, with `"` and `\` escaped.
+function quotePolicy(name: string): string {
+  if (typeof name !== 'string' || name.length === 0 || !/^[\x20-\x7e]+$/.test(name)) {
+    throw new ConfigurationError('rateLimit.policyName must be non-empty printable ASCII');
+  }
+  return `"${name.replace(/["\\]/g, '\\$&')}"`;
+}
