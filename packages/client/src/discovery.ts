@@ -1,0 +1,96 @@
+/**
+ * Token endpoint discovery from an issuer: OpenID Connect Discovery
+ * (`${issuer}/.well-known/openid-configuration`) first, then RFC 8414
+ * (`/.well-known/oauth-authorization-server`, inserted before the issuer's
+ * path). The document's `issuer` must equal the configured issuer exactly
+ * (RFC 8414 §3.3), otherwise a document served for someone else could point
+ * the client, and its secret, at another token endpoint.
+ */
+import { DiscoveryError } from './errors.js';
+import { exchange, parseJsonObject, type TransportFailure } from './http.js';
+import { checkEndpointUrl, type ResolvedOptions } from './options.js';
+import type { Redactor } from './redact.js';
+import { RetryableFailure } from './retry.js';
+
+/** The metadata URLs tried, in order. */
+export function metadataUrls(issuer: string): URL[] {
+  const url = new URL(issuer);
+  const path = url.pathname.replace(/\/+$/, '');
+  return [
+    new URL(`${url.origin}${path}/.well-known/openid-configuration`),
+    new URL(`${url.origin}/.well-known/oauth-authorization-server${path}`),
+  ];
+}
+
+/**
+ * Fetches the metadata and returns the checked token endpoint. Throws
+ * DiscoveryError (final) or RetryableFailure (network error, timeout, 5xx,
+ * 429) to be retried by the caller.
+ */
+export async function discoverTokenEndpoint(
+  options: ResolvedOptions,
+  issuer: string,
+  redactor: Redactor,
+  timeoutMs: number,
+): Promise<URL> {
+  const misses: string[] = [];
+  for (const url of metadataUrls(issuer)) {
+    let answer: Awaited<ReturnType<typeof exchange>>;
+    try {
+      answer = await exchange(options.fetch, url, { headers: { accept: 'application/json' } }, timeoutMs);
+    } catch (error) {
+      const failure = error as TransportFailure;
+      if (failure.kind === 'too_large') {
+        misses.push(`${url.pathname}: document too large`);
+        continue;
+      }
+      const cause = failure.kind === 'network' ? redactor.sanitizeCause(failure.cause) : undefined;
+      const what = failure.kind === 'timeout' ? `timed out after ${timeoutMs} ms` : 'network error';
+      throw new RetryableFailure(
+        (attempts) =>
+          new DiscoveryError(
+            issuer,
+            `Discovery for ${issuer} failed after ${attempts} attempt(s): ${url.href} ${what}`,
+            {
+              cause,
+            },
+          ),
+      );
+    }
+    if (answer.status === 429 || answer.status >= 500) {
+      throw new RetryableFailure(
+        (attempts) =>
+          new DiscoveryError(
+            issuer,
+            `Discovery for ${issuer} failed after ${attempts} attempt(s): ${url.href} answered HTTP ${answer.status}`,
+          ),
+      );
+    }
+    const document = answer.status === 200 ? parseJsonObject(answer.body) : undefined;
+    if (!document) {
+      misses.push(
+        `${url.pathname}: ${answer.status === 200 ? 'not a JSON object' : `HTTP ${answer.status}`}`,
+      );
+      continue;
+    }
+    if (document['issuer'] !== issuer) {
+      throw new DiscoveryError(
+        issuer,
+        `Discovery for ${issuer} refused: ${url.href} is for a different issuer (the document's issuer must equal the configured one exactly)`,
+      );
+    }
+    const tokenEndpoint = document['token_endpoint'];
+    if (typeof tokenEndpoint !== 'string' || tokenEndpoint.length === 0) {
+      throw new DiscoveryError(issuer, `Discovery for ${issuer} failed: ${url.href} has no token_endpoint`);
+    }
+    const checked = checkEndpointUrl(tokenEndpoint, options.allowInsecureHttp);
+    if (typeof checked === 'string') {
+      throw new DiscoveryError(
+        issuer,
+        `Discovery for ${issuer} failed: the discovered token_endpoint ${checked}`,
+      );
+    }
+    return checked;
+  }
+  throw new DiscoveryError(issuer, `Discovery for ${issuer} found no metadata (${misses.join('; ')})`);
+}

@@ -1,0 +1,291 @@
+import { TokenClientConfigurationError } from './errors.js';
+
+/** A `fetch`-compatible function (the platform `fetch` by default). */
+export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+/** How the client authenticates to the token endpoint (RFC 6749 §2.3.1). */
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
+
+/** Retry policy for transient token-endpoint and discovery failures. */
+export interface RetryOptions {
+  /** Total attempts including the first; `1` disables retries. Integer 1..10. Default `3`. */
+  attempts?: number;
+  /** Base of the exponential backoff, in ms: attempt n waits a random time in [0, base * 2^(n-1)]. Default `200`. */
+  baseDelayMs?: number;
+  /** Cap of one backoff delay, in ms. Default `5000`. */
+  maxDelayMs?: number;
+  /**
+   * Budget for one token (or discovery) request including all retries and
+   * waits, in ms. No attempt starts or waits beyond it, and each attempt's
+   * timeout is shortened to fit. Default `30000`.
+   */
+  maxTotalMs?: number;
+}
+
+/** Options shared by both ways of locating the token endpoint. */
+export interface TokenClientBaseOptions {
+  /** OAuth client id. Required. */
+  clientId: string;
+  /** OAuth client secret. Required. Kept in a private field; never logged, inspected or put in an error. */
+  clientSecret: string;
+  /** Scopes to request: a space-separated string or an array. Default: none (the server's default scopes). */
+  scope?: string | readonly string[];
+  /** `audience` parameter (Auth0, Okta and others use it to pick the API). Default: not sent. */
+  audience?: string;
+  /** RFC 8707 `resource` indicator(s); an array sends the parameter once per value. Default: not sent. */
+  resource?: string | readonly string[];
+  /** Client authentication method. Default `'client_secret_basic'`. */
+  authMethod?: ClientAuthMethod;
+  /**
+   * Seconds before `expires_in` runs out at which a cached token is
+   * refreshed. Capped at half the token's lifetime so short-lived tokens are
+   * still reused. Default `60`.
+   */
+  expirySkewSec?: number;
+  /**
+   * Lifetime assumed, in seconds, when the response's `expires_in` is missing
+   * or absurd (not a positive number or numeric string). Default `300`.
+   */
+  defaultExpiresInSec?: number;
+  /** Upper bound, in seconds, on a response's `expires_in`; larger values are clamped to it. Default `86400` (24 h). */
+  maxExpiresInSec?: number;
+  /** Timeout of each HTTP request (token or discovery), including reading the body, in ms. Default `10000`. */
+  timeoutMs?: number;
+  /** Retry policy for transient failures; see {@link RetryOptions}. */
+  retry?: RetryOptions;
+  /** `fetch` implementation used for the token endpoint, discovery and {@link TokenClient.fetch}. Default: `globalThis.fetch`. */
+  fetch?: FetchLike;
+  /** Clock in epoch milliseconds used for token expiry (tests inject a fake one). Default `Date.now`. */
+  now?: () => number;
+  /**
+   * Extra form parameters for the token request (a string array repeats the
+   * parameter). May not override `grant_type`, the client credentials,
+   * `scope`, `audience` or `resource`. Default: none.
+   */
+  extraParams?: Readonly<Record<string, string | readonly string[]>>;
+  /**
+   * Allow plain `http:` URLs for non-loopback hosts. Loopback hosts
+   * (`localhost`, `127.0.0.0/8`, `[::1]`) are always allowed over http.
+   * Default `false`.
+   */
+  allowInsecureHttp?: boolean;
+}
+
+/** Options of {@link createTokenClient}: the base options plus exactly one of `tokenUrl` or `issuer`. */
+export type TokenClientOptions = TokenClientBaseOptions &
+  (
+    | {
+        /** The token endpoint URL. */
+        tokenUrl: string | URL;
+        issuer?: never;
+      }
+    | {
+        /**
+         * The issuer; the token endpoint is discovered from
+         * `${issuer}/.well-known/openid-configuration`, then RFC 8414
+         * `/.well-known/oauth-authorization-server`. The document's `issuer`
+         * must equal this value exactly.
+         */
+        issuer: string;
+        tokenUrl?: never;
+      }
+  );
+
+/** Defaults, in one place so the README and TSDoc can be checked against them. */
+export const DEFAULTS = {
+  authMethod: 'client_secret_basic',
+  expirySkewSec: 60,
+  defaultExpiresInSec: 300,
+  maxExpiresInSec: 86_400,
+  timeoutMs: 10_000,
+  retry: { attempts: 3, baseDelayMs: 200, maxDelayMs: 5_000, maxTotalMs: 30_000 },
+} as const;
+
+/** Options after validation and defaults. */
+export interface ResolvedOptions {
+  tokenUrl: URL | undefined;
+  issuer: string | undefined;
+  clientId: string;
+  clientSecret: string;
+  scope: string | undefined;
+  audience: string | undefined;
+  resource: readonly string[];
+  authMethod: ClientAuthMethod;
+  expirySkewSec: number;
+  defaultExpiresInSec: number;
+  maxExpiresInSec: number;
+  timeoutMs: number;
+  retry: Required<RetryOptions>;
+  fetch: FetchLike;
+  now: () => number;
+  extraParams: ReadonlyArray<readonly [string, string]>;
+  allowInsecureHttp: boolean;
+}
+
+const RESERVED_PARAMS = new Set([
+  'grant_type',
+  'client_id',
+  'client_secret',
+  'client_assertion',
+  'client_assertion_type',
+  'scope',
+  'audience',
+  'resource',
+]);
+
+// RFC 6749 §3.3 scope-token: printable ASCII except space, double quote and backslash.
+const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
+
+function fail(message: string): never {
+  throw new TokenClientConfigurationError(message);
+}
+
+function nonEmptyString(value: unknown, name: string): string {
+  if (typeof value !== 'string' || value.length === 0) fail(`${name} must be a non-empty string`);
+  try {
+    // Rejects lone surrogates, which have no UTF-8 form and cannot be form-encoded.
+    encodeURIComponent(value);
+  } catch {
+    fail(`${name} is not well-formed Unicode`);
+  }
+  return value;
+}
+
+function number(value: unknown, name: string, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    fail(`${name} must be a number between ${min} and ${max}`);
+  }
+  return value;
+}
+
+function isLoopback(hostname: string): boolean {
+  return (
+    hostname === 'localhost' ||
+    hostname.endsWith('.localhost') ||
+    hostname === '[::1]' ||
+    /^127(\.\d{1,3}){3}$/.test(hostname)
+  );
+}
+
+/**
+ * Parses and checks an endpoint URL: absolute, `https:` (or `http:` on a
+ * loopback host, or anywhere with `allowInsecureHttp`), no credentials, no
+ * fragment (RFC 6749 §3.2). Returns the reason it is unusable, or the URL.
+ */
+export function checkEndpointUrl(value: string | URL, allowInsecureHttp: boolean): URL | string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'is not an absolute URL';
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must use https';
+  if (url.protocol === 'http:' && !allowInsecureHttp && !isLoopback(url.hostname)) {
+    return 'must use https (http is only allowed for loopback hosts, or with allowInsecureHttp)';
+  }
+  if (url.username || url.password) return 'must not contain credentials';
+  if (url.hash) return 'must not contain a fragment';
+  return url;
+}
+
+function scopeString(scope: string | readonly string[] | undefined): string | undefined {
+  if (scope === undefined) return undefined;
+  const tokens = typeof scope === 'string' ? scope.split(' ').filter((s) => s.length > 0) : [...scope];
+  for (const token of tokens) {
+    if (typeof token !== 'string' || !SCOPE_TOKEN.test(token)) {
+      fail(
+        'scope values must be non-empty and contain only printable ASCII without spaces, quotes or backslashes',
+      );
+    }
+  }
+  return tokens.length > 0 ? [...new Set(tokens)].join(' ') : undefined;
+}
+
+function stringList(value: string | readonly string[] | undefined, name: string): string[] {
+  if (value === undefined) return [];
+  const list = typeof value === 'string' ? [value] : [...value];
+  return list.map((v) => nonEmptyString(v, name));
+}
+
+/** Validates user options and fills in defaults. Throws {@link TokenClientConfigurationError}. */
+export function resolveOptions(options: TokenClientOptions): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) fail('options must be an object');
+  const allowInsecureHttp = options.allowInsecureHttp === true;
+  const hasUrl = options.tokenUrl !== undefined;
+  const hasIssuer = options.issuer !== undefined;
+  if (hasUrl === hasIssuer) fail('give exactly one of tokenUrl or issuer');
+
+  let tokenUrl: URL | undefined;
+  let issuer: string | undefined;
+  if (hasUrl) {
+    const checked = checkEndpointUrl(options.tokenUrl as string | URL, allowInsecureHttp);
+    if (typeof checked === 'string') fail(`tokenUrl ${checked}`);
+    tokenUrl = checked;
+  } else {
+    issuer = nonEmptyString(options.issuer, 'issuer');
+    const checked = checkEndpointUrl(issuer, allowInsecureHttp);
+    if (typeof checked === 'string') fail(`issuer ${checked}`);
+    if (checked.search) fail('issuer must not contain a query');
+  }
+
+  const authMethod = options.authMethod ?? DEFAULTS.authMethod;
+  if (authMethod !== 'client_secret_basic' && authMethod !== 'client_secret_post') {
+    fail("authMethod must be 'client_secret_basic' or 'client_secret_post'");
+  }
+
+  const extraParams: Array<readonly [string, string]> = [];
+  for (const [name, value] of Object.entries(options.extraParams ?? {})) {
+    if (RESERVED_PARAMS.has(name)) fail(`extraParams may not set "${name}"; use the dedicated option`);
+    for (const v of typeof value === 'string' ? [value] : value) {
+      if (typeof v !== 'string') fail(`extraParams.${name} must be a string or an array of strings`);
+      extraParams.push([name, v]);
+    }
+  }
+
+  if (options.fetch !== undefined && typeof options.fetch !== 'function') fail('fetch must be a function');
+  if (options.now !== undefined && typeof options.now !== 'function') fail('now must be a function');
+  const fetchImpl = options.fetch ?? globalThis.fetch;
+  if (typeof fetchImpl !== 'function') fail('no fetch available: pass the fetch option (Node >= 20 has one)');
+
+  const retry = options.retry ?? {};
+  const attempts = number(retry.attempts, 'retry.attempts', DEFAULTS.retry.attempts, 1, 10);
+  if (!Number.isInteger(attempts)) fail('retry.attempts must be an integer');
+
+  return {
+    tokenUrl,
+    issuer,
+    clientId: nonEmptyString(options.clientId, 'clientId'),
+    clientSecret: nonEmptyString(options.clientSecret, 'clientSecret'),
+    scope: scopeString(options.scope),
+    audience: options.audience === undefined ? undefined : nonEmptyString(options.audience, 'audience'),
+    resource: stringList(options.resource, 'resource'),
+    authMethod,
+    expirySkewSec: number(options.expirySkewSec, 'expirySkewSec', DEFAULTS.expirySkewSec, 0, 86_400),
+    defaultExpiresInSec: number(
+      options.defaultExpiresInSec,
+      'defaultExpiresInSec',
+      DEFAULTS.defaultExpiresInSec,
+      1,
+      86_400 * 365,
+    ),
+    maxExpiresInSec: number(
+      options.maxExpiresInSec,
+      'maxExpiresInSec',
+      DEFAULTS.maxExpiresInSec,
+      1,
+      86_400 * 365,
+    ),
+    timeoutMs: number(options.timeoutMs, 'timeoutMs', DEFAULTS.timeoutMs, 1, 600_000),
+    retry: {
+      attempts,
+      baseDelayMs: number(retry.baseDelayMs, 'retry.baseDelayMs', DEFAULTS.retry.baseDelayMs, 0, 600_000),
+      maxDelayMs: number(retry.maxDelayMs, 'retry.maxDelayMs', DEFAULTS.retry.maxDelayMs, 0, 600_000),
+      maxTotalMs: number(retry.maxTotalMs, 'retry.maxTotalMs', DEFAULTS.retry.maxTotalMs, 1, 3_600_000),
+    },
+    fetch: fetchImpl,
+    now: options.now ?? Date.now,
+    extraParams,
+    allowInsecureHttp,
+  };
+}

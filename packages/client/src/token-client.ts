@@ -1,0 +1,282 @@
+/**
+ * The token client: caches one access token, refreshes it shortly before it
+ * expires with a single shared request (single-flight), and wraps `fetch` to
+ * send it.
+ */
+import { basicAuthorization, formUrlEncode } from './client-authentication.js';
+import { discoverTokenEndpoint } from './discovery.js';
+import {
+  type ClientAuthMethod,
+  type ResolvedOptions,
+  resolveOptions,
+  type TokenClientOptions,
+} from './options.js';
+import { REDACTED, Redactor } from './redact.js';
+import { withRetry } from './retry.js';
+import { describeUrl, requestToken } from './token-request.js';
+import type { CachedToken, TokenResponse } from './token-response.js';
+import { bearerError } from './www-authenticate.js';
+
+/** Per-call options of {@link TokenClient.getToken}. */
+export interface GetTokenOptions {
+  /**
+   * Stops this caller's wait. The shared token request itself keeps running
+   * for the other callers. Default: none.
+   */
+  signal?: AbortSignal;
+}
+
+/** A client_credentials token client created by {@link createTokenClient}. */
+export interface TokenClient {
+  /** The configured client id (not secret). */
+  readonly clientId: string;
+  /** The configured client authentication method. */
+  readonly authMethod: ClientAuthMethod;
+
+  /**
+   * Returns an access token: the cached one while `now < expiresAt - skew`,
+   * otherwise a new one from the token endpoint. Concurrent callers share one
+   * request. If a refresh fails while the cached token has not actually
+   * expired yet, that token is returned instead of the error.
+   * Rejects with a {@link TokenClientError} subclass.
+   */
+  getToken(options?: GetTokenOptions): Promise<string>;
+
+  /** Like {@link TokenClient.getToken}, but resolves the token with its metadata (expiry, scope). */
+  getTokenResponse(options?: GetTokenOptions): Promise<TokenResponse>;
+
+  /**
+   * Drops the cached token so the next call fetches a new one. With `token`,
+   * drops it only if it is still the cached one, so concurrent callers that
+   * saw the same token rejected cause one refresh, not one each.
+   */
+  invalidate(token?: string): void;
+
+  /**
+   * `fetch` with `Authorization: Bearer <token>` added (replacing any
+   * Authorization header given). On a 401 whose `WWW-Authenticate` Bearer
+   * challenge has `error="invalid_token"`, it invalidates the token and
+   * retries exactly once with a fresh one, provided the body can be sent
+   * again: no body, a string, `URLSearchParams`, `Blob`, `ArrayBuffer`, a
+   * typed array or `FormData`. A stream body (or a `Request` carrying a body)
+   * is sent once and the 401 returned as is. Other statuses, 403 included,
+   * are returned untouched. Token errors reject like {@link TokenClient.getToken}.
+   */
+  fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
+}
+
+function isReplayableBody(body: unknown): boolean {
+  return (
+    body === undefined ||
+    body === null ||
+    typeof body === 'string' ||
+    body instanceof URLSearchParams ||
+    body instanceof Blob ||
+    body instanceof ArrayBuffer ||
+    ArrayBuffer.isView(body) ||
+    body instanceof FormData
+  );
+}
+
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+class ClientCredentialsTokenClient implements TokenClient {
+  readonly #options: ResolvedOptions;
+  readonly #redactor: Redactor;
+  #cached: CachedToken | undefined;
+  #inflight: Promise<CachedToken> | undefined;
+  // Bumped by invalidate(): a request started before it may not fill the cache.
+  #generation = 0;
+  #discovered: Promise<URL> | undefined;
+
+  constructor(options: TokenClientOptions) {
+    const resolved = resolveOptions(options);
+    this.#options = resolved;
+    const basic = basicAuthorization(resolved.clientId, resolved.clientSecret).slice('Basic '.length);
+    this.#redactor = new Redactor([resolved.clientSecret, formUrlEncode(resolved.clientSecret), basic]);
+    // Bound, so `const { fetch } = client` and passing client.fetch to other libraries work.
+    this.getToken = this.getToken.bind(this);
+    this.getTokenResponse = this.getTokenResponse.bind(this);
+    this.invalidate = this.invalidate.bind(this);
+    this.fetch = this.fetch.bind(this);
+  }
+
+  get clientId(): string {
+    return this.#options.clientId;
+  }
+
+  get authMethod(): ClientAuthMethod {
+    return this.#options.authMethod;
+  }
+
+  async getToken(options?: GetTokenOptions): Promise<string> {
+    return (await this.getTokenResponse(options)).accessToken;
+  }
+
+  getTokenResponse(options?: GetTokenOptions): Promise<TokenResponse> {
+    const signal = options?.signal;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const cached = this.#cached;
+    if (cached && this.#options.now() < cached.refreshAt) return Promise.resolve(cached);
+    return abortable(this.#inflight ?? this.#refresh(), signal);
+  }
+
+  invalidate(token?: string): void {
+    if (token === undefined) {
+      this.#cached = undefined;
+      this.#inflight = undefined;
+      this.#generation++;
+    } else if (this.#cached?.is(token)) {
+      this.#cached = undefined;
+    }
+  }
+
+  async fetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
+    const request = input instanceof Request ? input : undefined;
+    const replayable =
+      init.body !== undefined ? isReplayableBody(init.body) : request === undefined || request.body === null;
+    const send = (token: string) => {
+      // Same precedence as fetch: init.headers replace the Request's headers.
+      const headers = new Headers(init.headers ?? request?.headers);
+      headers.set('authorization', `Bearer ${token}`);
+      return this.#options.fetch(input, { ...init, headers });
+    };
+
+    const signalOption = init.signal ? { signal: init.signal } : undefined;
+    const token = await this.getToken(signalOption);
+    const response = await send(token);
+    if (
+      response.status !== 401 ||
+      !replayable ||
+      bearerError(response.headers.get('www-authenticate')) !== 'invalid_token'
+    ) {
+      return response;
+    }
+    // Free the connection before retrying; the 401 body is not needed.
+    await response.body?.cancel().catch(() => {});
+    this.invalidate(token);
+    return send(await this.getToken(signalOption));
+  }
+
+  #refresh(): Promise<CachedToken> {
+    const generation = this.#generation;
+    const previous = this.#cached;
+    const request: Promise<CachedToken> = this.#requestToken()
+      .then(
+        (token) => {
+          if (this.#generation === generation) this.#cached = token;
+          return token;
+        },
+        (error: unknown) => {
+          // Within the skew window the old token is still valid: keep serving it.
+          if (previous && this.#cached === previous && this.#options.now() < previous.expiresAt)
+            return previous;
+          throw error;
+        },
+      )
+      .finally(() => {
+        if (this.#inflight === request) this.#inflight = undefined;
+      });
+    this.#inflight = request;
+    return request;
+  }
+
+  async #requestToken(): Promise<CachedToken> {
+    const options = this.#options;
+    const endpoint = options.tokenUrl ?? (await this.#discover());
+    return withRetry(
+      (timeoutMs) => requestToken(options, endpoint, this.#redactor, timeoutMs),
+      options.retry,
+      options.timeoutMs,
+    );
+  }
+
+  #discover(): Promise<URL> {
+    const options = this.#options;
+    const issuer = options.issuer as string;
+    this.#discovered ??= withRetry(
+      (timeoutMs) => discoverTokenEndpoint(options, issuer, this.#redactor, timeoutMs),
+      options.retry,
+      options.timeoutMs,
+    ).catch((error: unknown) => {
+      // Do not cache a failure: the next getToken() tries discovery again.
+      this.#discovered = undefined;
+      throw error;
+    });
+    return this.#discovered;
+  }
+
+  #summary(): Record<string, unknown> {
+    const o = this.#options;
+    const cached = this.#cached;
+    return {
+      ...(o.tokenUrl ? { tokenUrl: describeUrl(o.tokenUrl) } : { issuer: o.issuer }),
+      clientId: o.clientId,
+      clientSecret: REDACTED,
+      authMethod: o.authMethod,
+      scope: o.scope,
+      audience: o.audience,
+      resource: o.resource.length > 0 ? [...o.resource] : undefined,
+      token: cached
+        ? { accessToken: REDACTED, expiresAt: new Date(cached.expiresAt).toISOString(), scope: cached.scope }
+        : undefined,
+    };
+  }
+
+  /** Configuration summary with the secret and token replaced by a placeholder. */
+  toJSON(): Record<string, unknown> {
+    return this.#summary();
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](
+    _depth: number,
+    options: unknown,
+    inspect: (value: unknown, options: unknown) => string,
+  ): string {
+    return `TokenClient ${inspect(this.#summary(), options)}`;
+  }
+}
+
+/**
+ * Creates a client_credentials token client (RFC 6749 §4.4).
+ *
+ * Validates the options synchronously and throws
+ * {@link TokenClientConfigurationError} when they are unusable; makes no
+ * network request until the first {@link TokenClient.getToken}.
+ *
+ * Defaults: `authMethod` `'client_secret_basic'`, `expirySkewSec` 60,
+ * `defaultExpiresInSec` 300, `maxExpiresInSec` 86400, `timeoutMs` 10000,
+ * `retry` `{ attempts: 3, baseDelayMs: 200, maxDelayMs: 5000, maxTotalMs: 30000 }`,
+ * `fetch` the platform fetch, `now` `Date.now`, `allowInsecureHttp` false.
+ *
+ * @example
+ * ```ts
+ * const client = createTokenClient({
+ *   tokenUrl: 'https://auth.example.com/oauth2/token',
+ *   clientId: 'nightly-data-sync',
+ *   clientSecret: process.env.CLIENT_SECRET!,
+ *   scope: ['data:read', 'data:write'],
+ * });
+ * const res = await client.fetch('https://api.example.com/data');
+ * ```
+ */
+export function createTokenClient(options: TokenClientOptions): TokenClient {
+  return new ClientCredentialsTokenClient(options);
+}
