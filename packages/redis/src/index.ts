@@ -1,0 +1,9 @@
+export { DEFAULT_PREFIX, rateLimitRedisKey } from './key.js';
+export {
+  createRedisStore,
+  DEFAULT_RETRY_AFTER_SECONDS,
+  DEFAULT_TIMEOUT_MS,
+  type RedisFailurePolicy,
+  type RedisSendCommand,
+  type RedisStoreOptions,
+} from './redis-store.js';

@@ -1,0 +1,205 @@
+/**
+ * A {@link RateLimitStore} on Redis: one atomic script per request, shared by
+ * every API instance that points at the same Redis, with a bounded wait and
+ * an explicit policy for when Redis is down.
+ */
+import {
+  ConfigurationError,
+  type EventHandler,
+  type RateLimitResult,
+  type RateLimitStore,
+  type ScopegateEvent,
+  TemporarilyUnavailableError,
+} from '@scopegate/core';
+import { assertValidPrefix, DEFAULT_PREFIX, rateLimitRedisKey } from './key.js';
+import { SLIDING_WINDOW_SCRIPT, SLIDING_WINDOW_SCRIPT_SHA1 } from './sliding-window-script.js';
+import { withTimeout } from './with-timeout.js';
+
+/**
+ * Sends one raw Redis command and resolves its reply, e.g.
+ * `(...args) => client.call(...args)` (ioredis) or
+ * `(...args) => client.sendCommand(args)` (node-redis v5/v6).
+ */
+export type RedisSendCommand = (...args: string[]) => Promise<unknown>;
+
+/** What the store does when Redis fails or does not answer within `timeoutMs`. */
+export type RedisFailurePolicy = 'allow' | 'reject';
+
+/** Options of {@link createRedisStore}. */
+export interface RedisStoreOptions {
+  /** Sends a raw command through your Redis client (see {@link RedisSendCommand}). Required. */
+  sendCommand: RedisSendCommand;
+  /** Prefix of every key; must not contain `{` or `}`. Default `'scopegate:rl:'`. */
+  prefix?: string;
+  /** Longest wait for Redis per request, in milliseconds, script loading included. Default 200. */
+  timeoutMs?: number;
+  /**
+   * When Redis fails or is slow: `'allow'` (default) lets the request through
+   * uncounted (fail open); `'reject'` throws a `TemporarilyUnavailableError`
+   * (503 with `Retry-After`).
+   */
+  onError?: RedisFailurePolicy;
+  /** `Retry-After` seconds of the 503 under `onError: 'reject'`. Default 5. */
+  retryAfterSeconds?: number;
+  /**
+   * Receives `rate_limit_store_failed` once when Redis starts failing and
+   * `rate_limit_store_recovered` once when it answers again (per outage, not
+   * per request). Default: none.
+   */
+  onEvent?: EventHandler;
+}
+
+/** Default {@link RedisStoreOptions.timeoutMs}. */
+export const DEFAULT_TIMEOUT_MS = 200;
+/** Default {@link RedisStoreOptions.retryAfterSeconds}. */
+export const DEFAULT_RETRY_AFTER_SECONDS = 5;
+
+const MAX_ERROR_LENGTH = 200;
+
+function describe(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.length > MAX_ERROR_LENGTH ? `${text.slice(0, MAX_ERROR_LENGTH)}…` : text;
+}
+
+function isNoScript(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('NOSCRIPT');
+}
+
+function toInteger(value: unknown): number {
+  const n =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'bigint' || typeof value === 'string'
+        ? Number(value)
+        : Number.NaN;
+  if (!Number.isFinite(n)) throw new Error('unexpected reply from the rate-limit script');
+  return n;
+}
+
+/**
+ * Creates a Redis-backed {@link RateLimitStore} for the `rateLimit.store`
+ * option of the adapters. It implements the same segmented sliding window as
+ * the in-memory store, with the same guarantee (never more than `limit`
+ * admissions in any window), across every instance sharing the Redis.
+ *
+ * The store does not own the Redis connection: create, reconnect and close
+ * your client yourself. No Redis client library is a dependency.
+ *
+ * @example
+ * ```ts
+ * const redis = new Redis(process.env.REDIS_URL);           // ioredis
+ * const store = createRedisStore({ sendCommand: (...args) => redis.call(...args) });
+ * ```
+ */
+export function createRedisStore(options: RedisStoreOptions): RateLimitStore {
+  const { sendCommand } = options;
+  if (typeof sendCommand !== 'function') {
+    throw new ConfigurationError('createRedisStore: sendCommand must be a function');
+  }
+  const prefix = options.prefix ?? DEFAULT_PREFIX;
+  assertValidPrefix(prefix);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    throw new ConfigurationError('createRedisStore: timeoutMs must be a positive number');
+  }
+  const policy = options.onError ?? 'allow';
+  if (policy !== 'allow' && policy !== 'reject') {
+    throw new ConfigurationError("createRedisStore: onError must be 'allow' or 'reject'");
+  }
+  const retryAfterSeconds = options.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS;
+  const onEvent = options.onEvent;
+
+  // Whether this connection's server is believed to have the script. Only a
+  // hint: a NOSCRIPT reply (SCRIPT FLUSH, restart, failover) resets it.
+  let scriptLoaded = false;
+  let loading: Promise<void> | undefined;
+
+  // Outage tracking. `epoch` changes at every transition; only a request that
+  // started in the current state may cause the next transition, so late
+  // replies of older requests cannot make the events flap.
+  let failing = false;
+  let epoch = 0;
+
+  function emit(event: ScopegateEvent): void {
+    if (!onEvent) return;
+    try {
+      onEvent(event);
+    } catch {
+      // An event handler must not break rate limiting.
+    }
+  }
+
+  function loadScript(): Promise<void> {
+    loading ??= (async () => {
+      try {
+        const sha = await sendCommand('SCRIPT', 'LOAD', SLIDING_WINDOW_SCRIPT);
+        if (sha !== SLIDING_WINDOW_SCRIPT_SHA1) {
+          throw new Error('SCRIPT LOAD returned an unexpected SHA-1');
+        }
+        scriptLoaded = true;
+      } finally {
+        loading = undefined;
+      }
+    })();
+    return loading;
+  }
+
+  async function run(redisKey: string, limit: number, windowMs: number): Promise<unknown> {
+    if (!scriptLoaded) await loadScript();
+    const args = ['EVALSHA', SLIDING_WINDOW_SCRIPT_SHA1, '1', redisKey, String(limit), String(windowMs)];
+    try {
+      return await sendCommand(...args);
+    } catch (error) {
+      if (!isNoScript(error)) throw error;
+      scriptLoaded = false;
+      await loadScript();
+      return await sendCommand(...args);
+    }
+  }
+
+  return {
+    async consume(key: string, limit: number, windowSeconds: number): Promise<RateLimitResult> {
+      if (typeof limit !== 'number' || !(limit >= 0) || !Number.isFinite(limit)) {
+        throw new ConfigurationError('rate limit must be a non-negative number');
+      }
+      if (typeof windowSeconds !== 'number' || !(windowSeconds > 0) || !Number.isFinite(windowSeconds)) {
+        throw new ConfigurationError('rate-limit window must be a positive number of seconds');
+      }
+      const redisKey = rateLimitRedisKey(key, prefix);
+      const startEpoch = epoch;
+      try {
+        const reply = await withTimeout(run(redisKey, limit, windowSeconds * 1000), timeoutMs);
+        if (!Array.isArray(reply) || reply.length !== 3) {
+          throw new Error('unexpected reply from the rate-limit script');
+        }
+        const result: RateLimitResult = {
+          allowed: toInteger(reply[0]) === 1,
+          limit,
+          remaining: toInteger(reply[1]),
+          resetSeconds: toInteger(reply[2]),
+        };
+        if (failing && startEpoch === epoch) {
+          failing = false;
+          epoch++;
+          emit({ type: 'rate_limit_store_recovered' });
+        }
+        return result;
+      } catch (error) {
+        if (!failing && startEpoch === epoch) {
+          failing = true;
+          epoch++;
+          emit({ type: 'rate_limit_store_failed', error: describe(error) });
+        }
+        if (policy === 'reject') {
+          throw new TemporarilyUnavailableError('the rate-limit store is temporarily unavailable', {
+            cause: error,
+            retryAfter: retryAfterSeconds,
+            reason: 'rate_limit_store_unavailable',
+          });
+        }
+        // Fail open: admitted and uncounted, full quota reported.
+        return { allowed: true, limit, remaining: limit, resetSeconds: 0 };
+      }
+    },
+  };
+}
