@@ -1,4 +1,5 @@
 export * from './errors.js';
+export { createGuard, type Guard, type GuardOptions, type GuardRequest, type GuardResult } from './guard.js';
 export { importVerificationKey, isSigningKey } from './keys/import-key.js';
 export { KeySet } from './keys/key-set.js';
 export type { KeySource, VerificationKey } from './keys/key-source.js';

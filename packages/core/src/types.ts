@@ -198,6 +198,8 @@ export interface Verifier {
   warmup(): Promise<void>;
   /** The realm used in `WWW-Authenticate`. */
   readonly realm: string;
+  /** Default scope matching (`VerifierOptions.scopeMatch`), so guards built on this verifier match the same way. */
+  readonly scopeMatch?: 'exact' | 'wildcard';
 }
 
 // ---------------------------------------------------------------- rate limits

@@ -1,0 +1,161 @@
+/**
+ * The request guard: the one decision procedure both HTTP adapters call, so
+ * they only translate requests in and results out. Order is fixed:
+ * find the bearer token → verify it → rate limit → scope / subject check.
+ * A request rejected for its token (400/401) never reaches the rate limiter,
+ * so it consumes nobody's quota.
+ */
+import { extractBearerToken } from './authorization-header.js';
+import { toErrorResponse } from './error-response.js';
+import { type ErrorBody, isScopegateError, ScopegateError } from './errors.js';
+import { createRateLimiter, type RateLimiter } from './rate-limit/rate-limiter.js';
+import { checkRequirement, type ScopeMatch } from './scopes.js';
+import type {
+  AuthorizeRequirement,
+  EventHandler,
+  RateLimitOptions,
+  VerifiedToken,
+  Verifier,
+} from './types.js';
+
+/** Where a request may carry its bearer token (RFC 6750 §2). */
+export interface GuardRequest {
+  /** The `Authorization` header value(s) as the framework gives them. */
+  authorization: string | readonly string[] | undefined;
+  /** Parsed query string; an `access_token` there is refused with 400 (never used as the token). */
+  query?: unknown;
+  /** Parsed form-encoded body, same rule as `query`; pass only for form bodies. */
+  body?: unknown;
+}
+
+/** Outcome of the guard; headers use lower-case names and must be sent in both cases. */
+export type GuardResult =
+  | {
+      readonly ok: true;
+      readonly auth: VerifiedToken;
+      /** Rate-limit headers (`ratelimit-policy`, `ratelimit`) when a limit applies, else empty. */
+      readonly headers: Readonly<Record<string, string>>;
+    }
+  | {
+      readonly ok: false;
+      readonly status: number;
+      /** `www-authenticate` or `retry-after` as the contract says, plus rate-limit headers when counted. */
+      readonly headers: Readonly<Record<string, string>>;
+      readonly body: ErrorBody;
+      readonly error: ScopegateError;
+    };
+
+/** Options of {@link createGuard}. */
+export interface GuardOptions {
+  /** The verifier for bearer tokens. Required. */
+  verifier: Verifier;
+  /** Per-client rate limits: options (a limiter is created and owned by the guard) or a shared limiter. Default: none. */
+  rateLimit?: RateLimitOptions | RateLimiter;
+  /** Matching for plain scope lists and `allOf`/`anyOf` requirements. Default: the verifier's `scopeMatch`, else `'exact'`. */
+  scopeMatch?: ScopeMatch;
+  /** Event handler the rate limiter uses when `rateLimit.onEvent` is not set. Default none. */
+  onEvent?: EventHandler;
+}
+
+/** A configured guard. */
+export interface Guard {
+  /** The verifier in use. */
+  readonly verifier: Verifier;
+  /** Realm of `WWW-Authenticate` challenges (the verifier's). */
+  readonly realm: string;
+  /**
+   * Authenticates a request: token → verification → rate limit → optional
+   * requirement. Never throws; every failure becomes a `GuardResult` with the
+   * contract's status, headers and body.
+   */
+  authenticate(credentials: GuardRequest, requirement?: AuthorizeRequirement): Promise<GuardResult>;
+  /** Checks an already verified token against a requirement (no rate limiting). Never throws. */
+  check(auth: VerifiedToken, requirement: AuthorizeRequirement): GuardResult;
+  /** Releases the rate limiter the guard created (not one passed in). */
+  close(): Promise<void>;
+}
+
+const EMPTY_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+
+/**
+ * Stands for an unexpected (non-scopegate) exception in a failed `GuardResult`:
+ * 500 `server_error`, no challenge, a fixed description; the original is its `cause`.
+ */
+class UnexpectedGuardError extends ScopegateError {
+  constructor(cause: unknown) {
+    super(500, 'server_error', 'internal', 'internal error', { cause });
+  }
+  override wwwAuthenticate(): undefined {
+    return undefined;
+  }
+}
+
+function isRateLimiter(value: RateLimitOptions | RateLimiter): value is RateLimiter {
+  return typeof (value as Partial<RateLimiter>).check === 'function';
+}
+
+/**
+ * Creates the guard both adapters run per request.
+ * @throws ConfigurationError for invalid rate-limit options.
+ */
+export function createGuard(options: GuardOptions): Guard {
+  const { verifier } = options;
+  const realm = verifier.realm;
+  const scopeMatch = options.scopeMatch ?? verifier.scopeMatch ?? 'exact';
+  let limiter: RateLimiter | undefined;
+  let ownsLimiter = false;
+  if (options.rateLimit !== undefined) {
+    if (isRateLimiter(options.rateLimit)) {
+      limiter = options.rateLimit;
+    } else {
+      const onEvent = options.rateLimit.onEvent ?? options.onEvent;
+      limiter = createRateLimiter(
+        onEvent === undefined ? options.rateLimit : { ...options.rateLimit, onEvent },
+      );
+      ownsLimiter = true;
+    }
+  }
+
+  const fail = (error: unknown, extraHeaders: Readonly<Record<string, string>>): GuardResult => {
+    const response = toErrorResponse(error, realm);
+    return {
+      ok: false,
+      status: response.status,
+      headers: extraHeaders === EMPTY_HEADERS ? response.headers : { ...extraHeaders, ...response.headers },
+      body: response.body,
+      error: isScopegateError(error) ? error : new UnexpectedGuardError(error),
+    };
+  };
+
+  return {
+    verifier,
+    realm,
+    async authenticate(credentials, requirement) {
+      let headers = EMPTY_HEADERS;
+      try {
+        const token = extractBearerToken(credentials.authorization, credentials);
+        const auth = await verifier.verify(token);
+        if (limiter !== undefined) {
+          const decision = await limiter.check(auth);
+          headers = decision.headers;
+          if (!decision.allowed) return fail(decision.error, headers);
+        }
+        if (requirement !== undefined) checkRequirement(auth, requirement, scopeMatch);
+        return { ok: true, auth, headers };
+      } catch (error) {
+        return fail(error, headers);
+      }
+    },
+    check(auth, requirement) {
+      try {
+        checkRequirement(auth, requirement, scopeMatch);
+        return { ok: true, auth, headers: EMPTY_HEADERS };
+      } catch (error) {
+        return fail(error, EMPTY_HEADERS);
+      }
+    },
+    async close() {
+      if (ownsLimiter && limiter !== undefined) await limiter.close();
+    },
+  };
+}
