@@ -1,9 +1,25 @@
+export { extractBearerToken } from './authorization-header.js';
+export { createVerifierFromEnv, ENV_VARIABLES } from './env.js';
+export { type ErrorResponse, InternalError, toErrorResponse } from './error-response.js';
 export * from './errors.js';
 export { createGuard, type Guard, type GuardOptions, type GuardRequest, type GuardResult } from './guard.js';
+export {
+  type ClaimRuleOptions,
+  type ClaimRules,
+  checkClaims,
+  checkTimes,
+  checkTokenType,
+  compileClaimRules,
+  DEFAULT_CLOCK_TOLERANCE_SEC,
+  normalizeTyp,
+} from './jwt/claims.js';
+export { DEFAULT_MAX_TOKEN_LENGTH, decodePayload, type JwsParts, parseJws } from './jwt/parse.js';
+export { isHmacAlgorithm, SUPPORTED_ALGORITHMS, verifyJwsSignature } from './jwt/signature.js';
 export { importVerificationKey, isSigningKey } from './keys/import-key.js';
 export { KeySet } from './keys/key-set.js';
 export type { KeySource, VerificationKey } from './keys/key-source.js';
 export { createSecretKeySource, createStaticKeySource } from './keys/static-key-source.js';
+export { getProfile, PROFILES, type Profile } from './profiles.js';
 export { type ClaimMetadataOptions, claimMetadata } from './rate-limit/claim-metadata.js';
 export { type HydraAdminMetadataOptions, hydraAdminMetadata } from './rate-limit/hydra-admin.js';
 export {
@@ -28,4 +44,28 @@ export {
   slidingWindowConsume,
   slidingWindowConsumeInPlace,
 } from './rate-limit/sliding-window.js';
+export {
+  allOf,
+  anyOf,
+  checkRequirement,
+  compileRequirement,
+  type ScopeMatch,
+  scopeRequirement,
+  scopesSatisfy,
+} from './scopes.js';
+export {
+  clientIdClaim,
+  collectScopes,
+  genericClientId,
+  genericScopes,
+  genericSubjectType,
+  ScopeSet,
+} from './subject.js';
+export { createTokenCache, DEFAULT_TOKEN_CACHE_ENTRIES, type TokenCache } from './token-cache.js';
 export type * from './types.js';
+export {
+  createVerifier,
+  DEFAULT_ALGORITHMS,
+  DEFAULT_HMAC_ALGORITHMS,
+  MIN_SECRET_BYTES,
+} from './verifier.js';

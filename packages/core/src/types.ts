@@ -3,6 +3,7 @@
  * that the adapters (express, fastify) and stores (redis) share one vocabulary.
  */
 import type { ErrorBody, ScopegateError } from './errors.js';
+import type { KeySource } from './keys/key-source.js';
 
 /** A JWT claims set as decoded (JSON object). */
 export type JwtClaims = { readonly [claim: string]: unknown };
@@ -130,6 +131,12 @@ export interface VerifierOptions {
   tokenCache?: { maxEntries?: number } | false;
   /** Receives operational events (JWKS fetches, staleness, failures). Default: none. */
   onEvent?: EventHandler;
+  /**
+   * A custom key source (advanced: several issuers, keys from a vault, tests).
+   * Mutually exclusive with `jwksUri`, `jwks` and `secret`; give `algorithms`
+   * explicitly when it serves HS keys. Default: built from `jwksUri` / `jwks` / `secret` / discovery.
+   */
+  keySource?: KeySource;
   /** Clock in milliseconds, for tests. Default `Date.now`. */
   now?: () => number;
   /** `fetch` implementation. Default: global `fetch`. */
@@ -191,7 +198,7 @@ export interface Verifier {
   verify(token: string): Promise<VerifiedToken>;
   /** Parses an `Authorization` header value, verifies and checks the requirement. Never throws for client mistakes. */
   authorize(
-    authorization: string | undefined | null,
+    authorization: string | readonly string[] | undefined | null,
     requirement?: AuthorizeRequirement,
   ): Promise<AuthorizeDecision>;
   /** Loads keys now (discovery + JWKS) so the first request does not wait. Rejects if they cannot be had. */

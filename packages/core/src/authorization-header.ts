@@ -1,0 +1,80 @@
+/**
+ * Bearer token extraction from the `Authorization` header (RFC 6750 §2.1).
+ *
+ * Decisions (RFC 6750 §3.1):
+ * - no header (or an empty one) and no token elsewhere: 401 `unauthorized`
+ *   without an `error` attribute — the client did not try to authenticate;
+ * - another scheme (`Basic …`, `Digest …`): also 401 `unauthorized` without
+ *   `error`, since §3.1 treats "an unsupported authentication method" like a
+ *   request lacking authentication;
+ * - `Bearer` with a missing, repeated or malformed token, a repeated header,
+ *   or a token sent in the header and in the query/body as well: 400
+ *   `invalid_request`;
+ * - a token only in the query string or form body (`access_token`): 400
+ *   `invalid_request` asking for the header (URI query tokens leak into logs;
+ *   the header is the one method scopegate accepts).
+ */
+import { InvalidRequestError, UnauthorizedError } from './errors.js';
+
+// credentials = "Bearer" 1*SP b64token; b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+// Linear: the character class excludes both the space and "=".
+const BEARER = /^[Bb][Ee][Aa][Rr][Ee][Rr] +([A-Za-z0-9\-._~+/]+=*)$/;
+
+function hasAccessToken(source: unknown): boolean {
+  if (typeof source !== 'object' || source === null) return false;
+  const get = (source as { get?: unknown }).get;
+  if (
+    source instanceof URLSearchParams ||
+    (typeof get === 'function' && typeof (source as { has?: unknown }).has === 'function')
+  )
+    return (source as URLSearchParams).has('access_token');
+  const value = (source as Record<string, unknown>).access_token;
+  return value !== undefined && value !== null && value !== '';
+}
+
+/**
+ * Returns the bearer token of a request.
+ *
+ * @param authorization - the `Authorization` header value(s) as the framework gives them.
+ * @param elsewhere - optional parsed `query` and `body`, only to detect a second
+ *   (or misplaced) `access_token`; their tokens are never used.
+ * @throws UnauthorizedError (401, no token / other scheme) or InvalidRequestError (400).
+ */
+export function extractBearerToken(
+  authorization: string | readonly string[] | undefined | null,
+  elsewhere?: { query?: unknown; body?: unknown },
+): string {
+  let value: unknown = authorization;
+  if (Array.isArray(value)) {
+    if (value.length > 1)
+      throw new InvalidRequestError('the request has more than one Authorization header', 'repeated_header');
+    value = value[0];
+  }
+  const inQuery =
+    elsewhere !== undefined && (hasAccessToken(elsewhere.query) || hasAccessToken(elsewhere.body));
+  if (value === undefined || value === null || value === '') {
+    if (inQuery)
+      throw new InvalidRequestError(
+        'send the access token in the Authorization header (Bearer), not in the query or body',
+        'token_in_query',
+      );
+    throw new UnauthorizedError();
+  }
+  if (typeof value !== 'string') throw new InvalidRequestError('the Authorization header is malformed');
+  const space = value.indexOf(' ');
+  const scheme = space < 0 ? value : value.slice(0, space);
+  if (scheme.length !== 6 || scheme.toLowerCase() !== 'bearer') {
+    if (inQuery)
+      throw new InvalidRequestError(
+        'send the access token in the Authorization header (Bearer), not in the query or body',
+        'token_in_query',
+      );
+    throw new UnauthorizedError('a bearer token is required (unsupported authorization scheme)');
+  }
+  const match = BEARER.exec(value);
+  if (match === null)
+    throw new InvalidRequestError('the Authorization header is malformed: expected "Bearer <token>"');
+  if (inQuery)
+    throw new InvalidRequestError('the access token was sent in more than one place', 'multiple_tokens');
+  return match[1] as string;
+}
