@@ -144,15 +144,28 @@ export function createRedisStore(options: RedisStoreOptions): RateLimitStore {
     return loading;
   }
 
-  async function run(redisKey: string, limit: number, windowMs: number): Promise<unknown> {
+  // A request whose wait has ended sends nothing more: a command queued in the
+  // client during an outage must not be retried (and counted) on reconnect.
+  interface Attempt {
+    abandoned: boolean;
+  }
+  function checkAbandoned(attempt: Attempt): void {
+    if (attempt.abandoned) throw new Error('abandoned after the timeout');
+  }
+
+  async function run(attempt: Attempt, redisKey: string, limit: number, windowMs: number): Promise<unknown> {
     if (!scriptLoaded) await loadScript();
+    checkAbandoned(attempt);
     const args = ['EVALSHA', SLIDING_WINDOW_SCRIPT_SHA1, '1', redisKey, String(limit), String(windowMs)];
     try {
       return await sendCommand(...args);
     } catch (error) {
       if (!isNoScript(error)) throw error;
+      // SCRIPT FLUSH, a restarted server or a failover to a replica without the script.
       scriptLoaded = false;
+      checkAbandoned(attempt);
       await loadScript();
+      checkAbandoned(attempt);
       return await sendCommand(...args);
     }
   }
@@ -168,7 +181,14 @@ export function createRedisStore(options: RedisStoreOptions): RateLimitStore {
       const redisKey = rateLimitRedisKey(key, prefix);
       const startEpoch = epoch;
       try {
-        const reply = await withTimeout(run(redisKey, limit, windowSeconds * 1000), timeoutMs);
+        const attempt: Attempt = { abandoned: false };
+        const reply = await withTimeout(
+          run(attempt, redisKey, limit, windowSeconds * 1000),
+          timeoutMs,
+          () => {
+            attempt.abandoned = true;
+          },
+        );
         if (!Array.isArray(reply) || reply.length !== 3) {
           throw new Error('unexpected reply from the rate-limit script');
         }

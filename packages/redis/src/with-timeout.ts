@@ -10,13 +10,17 @@ export class RedisTimeoutError extends Error {
 
 /**
  * Settles like `operation`, or rejects with {@link RedisTimeoutError} after
- * `timeoutMs`. The late outcome of `operation` is ignored (its rejection is
- * swallowed so it cannot surface as an unhandled rejection).
+ * `timeoutMs` and calls `onTimeout` (so the operation can stop issuing
+ * further commands). The late outcome of `operation` is ignored (its
+ * rejection is swallowed so it cannot surface as an unhandled rejection).
  */
-export function withTimeout<T>(operation: Promise<T>, timeoutMs: number): Promise<T> {
+export function withTimeout<T>(operation: Promise<T>, timeoutMs: number, onTimeout?: () => void): Promise<T> {
   operation.catch(() => undefined);
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new RedisTimeoutError(timeoutMs)), timeoutMs);
+    const timer = setTimeout(() => {
+      onTimeout?.();
+      reject(new RedisTimeoutError(timeoutMs));
+    }, timeoutMs);
     // An outstanding wait must not keep a process alive that is otherwise done.
     timer.unref();
     operation.then(

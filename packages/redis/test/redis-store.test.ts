@@ -4,12 +4,8 @@
  * clients, key layout and expiry, and agreement with core's reference algorithm.
  */
 
+import { SLIDING_WINDOW_SEGMENTS, type SlidingWindowState, slidingWindowConsume } from '@scopegate/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  SLIDING_WINDOW_SEGMENTS,
-  type SlidingWindowState,
-  slidingWindowConsume,
-} from '../../core/src/rate-limit/sliding-window.js';
 import { createRedisStore, DEFAULT_PREFIX, rateLimitRedisKey } from '../src/index.js';
 import {
   clientFactories,

@@ -4,9 +4,9 @@
  * same answers step by step: admission, remaining and Retry-After.
  */
 
+import { type SlidingWindowState, slidingWindowConsume } from '@scopegate/core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SlidingWindowState, slidingWindowConsume } from '../../core/src/rate-limit/sliding-window.js';
 import { rateLimitRedisKey } from '../src/index.js';
 import { SLIDING_WINDOW_SCRIPT, SLIDING_WINDOW_SCRIPT_SHA1 } from '../src/sliding-window-script.js';
 import {
