@@ -16,6 +16,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type JWK, type JWTPayload, SignJWT } from 'jose';
+import type { JwkSet } from '../../src/types.js';
 
 /** Algorithms the local issuer can generate keys for. */
 export type LocalSigningAlg =
@@ -123,7 +124,7 @@ export interface LocalIssuer {
   /** The discovery document served at the discovery paths (a fresh copy). */
   metadata(): Record<string, unknown>;
   /** The published JWK Set (a fresh copy). */
-  jwks(): { keys: JWK[] };
+  jwks(): JwkSet;
   /** Generates a key; returns its kid. Does not change {@link currentKid}. */
   addKey(alg?: LocalSigningAlg, options?: AddKeyOptions): Promise<string>;
   /** Generates a key that becomes {@link currentKid}; the old keys are unpublished unless `keepOld`. */
@@ -180,8 +181,10 @@ export async function startLocalIssuer(options: LocalIssuerOptions = {}): Promis
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: ['RS256'],
   });
-  const jwks = (): { keys: JWK[] } => ({
-    keys: [...keys.values()].filter((k) => k.published).map((k) => ({ ...k.publicJwk })),
+  const jwks = (): JwkSet => ({
+    keys: [...keys.values()]
+      .filter((k) => k.published)
+      .map((k) => ({ ...k.publicJwk, kty: k.publicJwk.kty ?? '' })),
   });
 
   function send(
