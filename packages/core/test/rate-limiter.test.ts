@@ -207,6 +207,23 @@ describe('createRateLimiter', () => {
     });
   });
 
+  it('ignores claims and metadata of the wrong shape', async () => {
+    const events: ScopegateEvent[] = [];
+    const fromClaim = createRateLimiter({ clientMetadata: claimMetadata(), store: frozenStore() });
+    expect(await admitted(fromClaim, token('arr', 'client', 'arr', { ext: [1] }), 3)).toBe(3);
+    expect(await admitted(fromClaim, token('other', 'client', 'other', { ext: { team: 'x' } }), 3)).toBe(3);
+    const fromFunction = createRateLimiter({
+      clientMetadata: () => 42 as unknown as ClientMetadata,
+      defaultPerMinute: 1,
+      store: frozenStore(),
+      onEvent: (e) => events.push(e),
+    });
+    expect(await admitted(fromFunction, token('n'), 3)).toBe(1);
+    expect(events).toEqual([
+      { type: 'rate_limit_metadata_failed', clientId: 'n', error: 'client metadata is not an object' },
+    ]);
+  });
+
   it('treats a limit of 0 as "no requests"', async () => {
     const limiter = createRateLimiter({
       clientMetadata: { suspended: { rate_limit_per_minute: 0 } },
