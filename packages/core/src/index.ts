@@ -15,9 +15,36 @@ export {
 } from './jwt/claims.js';
 export { DEFAULT_MAX_TOKEN_LENGTH, decodePayload, type JwsParts, parseJws } from './jwt/parse.js';
 export { isHmacAlgorithm, SUPPORTED_ALGORITHMS, verifyJwsSignature } from './jwt/signature.js';
+export {
+  DiscoveryError,
+  discoverIssuerMetadata,
+  discoveryUrls,
+  type IssuerMetadata,
+} from './keys/discovery.js';
+export {
+  checkUrlPolicy,
+  FetchJsonError,
+  type FetchJsonFailure,
+  type FetchJsonOptions,
+  fetchJson,
+  isLoopbackHost,
+  type JsonDocument,
+} from './keys/fetch-json.js';
 export { importVerificationKey, isSigningKey } from './keys/import-key.js';
+export {
+  JWKS_CACHE_DEFAULTS,
+  JwksCache,
+  type JwksCacheConfig,
+  type JwksCacheStatus,
+  type JwksCacheTuning,
+} from './keys/jwks-cache.js';
 export { KeySet } from './keys/key-set.js';
 export type { KeySource, VerificationKey } from './keys/key-source.js';
+export {
+  createRemoteKeySource,
+  type RemoteKeySource,
+  type RemoteKeySourceOptions,
+} from './keys/remote-key-source.js';
 export { createSecretKeySource, createStaticKeySource } from './keys/static-key-source.js';
 export { getProfile, PROFILES, type Profile } from './profiles.js';
 export { type ClaimMetadataOptions, claimMetadata } from './rate-limit/claim-metadata.js';
