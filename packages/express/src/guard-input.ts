@@ -1,0 +1,22 @@
+/**
+ * What the core guard needs from an Express request to find the bearer token
+ * (RFC 6750 §2): the `Authorization` header, the `access_token` query
+ * parameter, and the form-encoded body. The guard itself decides what is
+ * acceptable (one place only, else 400).
+ */
+import type { GuardRequest } from '@scopegate/core';
+import type { Request } from 'express';
+
+const FORM = 'application/x-www-form-urlencoded';
+
+/** Collects the token-bearing parts of `req` for `guard.authenticate`. */
+export function guardInput(req: Request): GuardRequest {
+  return {
+    authorization: req.headers.authorization,
+    query: req.query,
+    // RFC 6750 §2.2: only a form-encoded body can carry the token; a JSON body's
+    // `access_token` is application data, not a credential. `req.body` exists
+    // only when the app installed a body parser.
+    body: req.body !== undefined && req.is(FORM) ? req.body : undefined,
+  };
+}

@@ -1,0 +1,73 @@
+/**
+ * Public option types of `auth()`, and the `req.auth` declaration merge.
+ */
+import type { RateLimiter, RateLimitOptions, Verifier, VerifiedToken, VerifierOptions } from '@scopegate/core';
+import type { ErrorHandling } from './state.js';
+
+declare global {
+  // biome-ignore lint/style/noNamespace: Express's Request type is extended through this global namespace
+  namespace Express {
+    interface Request {
+      /**
+       * The verified access token, set by `auth()` (or by `requireScopes` /
+       * `requireAnyScope` / `requireSubjectType` when they authenticate on
+       * their own). `undefined` before authentication and, with
+       * `authRequired: false`, for requests without a token.
+       */
+      auth?: VerifiedToken;
+    }
+  }
+}
+
+/** Options `auth()` adds to the verifier's. */
+export interface ExpressAdapterOptions {
+  /**
+   * Per-client rate limits (see the contract and the core README), or a
+   * limiter made with core's `createRateLimiter` to share one between
+   * middleware. Runs after verification, before the route. Default: no limit.
+   */
+  rateLimit?: RateLimitOptions | RateLimiter;
+  /**
+   * `true` (default): a request without any token is answered 401. `false`:
+   * it passes with `req.auth` unset (a later `require*` answers 401); a
+   * request with a bad token is still rejected.
+   */
+  authRequired?: boolean;
+  /**
+   * `'respond'` (default): the middleware answers rejections itself (status,
+   * `WWW-Authenticate` / `Retry-After` / `RateLimit*` headers, JSON body).
+   * `'next'`: the headers are set on `res` and the `ScopegateError` is passed
+   * to `next(err)` (with the headers also on `err.responseHeaders`), for apps
+   * with their own error handler. `require*` after this `auth()` follow the
+   * same mode.
+   */
+  errorHandling?: ErrorHandling;
+}
+
+/** `auth()` configured with explicit verifier options (`issuer` and `audience` required). */
+export type ExpressVerifierConfig = VerifierOptions & { verifier?: never };
+
+/** `auth()` reusing a verifier made with `createVerifier` (e.g. shared with another adapter or a gateway). */
+export interface ExpressExistingVerifier {
+  /** The verifier to use; no other verifier option may be given. */
+  verifier: Verifier;
+  issuer?: never;
+  audience?: never;
+  jwksUri?: never;
+  jwks?: never;
+  secret?: never;
+}
+
+/**
+ * `auth()` configured from `SCOPEGATE_ISSUER`, `SCOPEGATE_AUDIENCE` and
+ * `SCOPEGATE_JWKS_URI`; any other verifier option given here overrides the
+ * environment's.
+ */
+export type ExpressEnvConfig = Partial<Omit<VerifierOptions, 'issuer' | 'audience'>> & {
+  issuer?: never;
+  audience?: never;
+  verifier?: never;
+};
+
+/** Options of {@link auth}: a verifier configuration (explicit, reused, or from the environment) plus adapter options. */
+export type ExpressAuthOptions = ExpressAdapterOptions & (ExpressVerifierConfig | ExpressExistingVerifier | ExpressEnvConfig);
