@@ -245,6 +245,26 @@ describe('createRateLimiter', () => {
     }
   });
 
+  it('passes short ids to the store as is and hashes long ones', async () => {
+    const keys: string[] = [];
+    const inner = frozenStore();
+    const store: RateLimitStore = {
+      consume: (key, limit, w) => {
+        keys.push(key);
+        return inner.consume(key, limit, w);
+      },
+    };
+    const limiter = createRateLimiter({ defaultPerMinute: 1, appliesTo: 'all', store });
+    const long = 'x'.repeat(5000);
+    await limiter.check(token('svc'));
+    await limiter.check(token(undefined, 'user', 'alice'));
+    expect(await admitted(limiter, token(long), 3)).toBe(1);
+    expect(await admitted(limiter, token(`${long}y`), 3)).toBe(1);
+    expect(keys.slice(0, 2)).toEqual(['client:svc', 'user:alice']);
+    expect(keys[2]).toMatch(/^client:#[A-Za-z0-9_-]{43}$/);
+    expect(keys[5]).not.toBe(keys[2]);
+  });
+
   it('uses the policyName option in both headers', async () => {
     const limiter = createRateLimiter({
       defaultPerMinute: 10,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ConfigurationError, isScopegateError, RateLimitedError } from '../errors.js';
 import type { RateLimitOptions, RateLimitResult, RateLimitStore, VerifiedToken } from '../types.js';
 import { createMemoryStore } from './memory-store.js';
@@ -126,9 +127,9 @@ export function createRateLimiter(options: RateLimitOptions = {}): RateLimiter {
     async check(auth) {
       let key: string;
       if (auth.subjectType === 'client') {
-        key = `client:${auth.clientId ?? auth.subject}`;
+        key = counterKey('client:', auth.clientId ?? auth.subject);
       } else if (appliesTo === 'all') {
-        key = `user:${auth.subject}`;
+        key = counterKey('user:', auth.subject);
       } else {
         return NO_LIMIT;
       }
@@ -142,6 +143,15 @@ export function createRateLimiter(options: RateLimitOptions = {}): RateLimiter {
       if (ownsStore) await store.close?.();
     },
   };
+}
+
+// Ids are bounded only by the token size; hashing long ones keeps every store's per-key memory small.
+const MAX_PLAIN_ID_LENGTH = 128;
+
+/** The store key of a client or user: `client:<id>` / `user:<subject>`, long ids as `…#<sha256>`. */
+function counterKey(prefix: 'client:' | 'user:', id: string): string {
+  if (id.length <= MAX_PLAIN_ID_LENGTH) return prefix + id;
+  return `${prefix}#${createHash('sha256').update(id).digest('base64url')}`;
 }
 
 // The policy is an RFC 8941 sf-string: printable ASCII, with `"` and `\` escaped.
