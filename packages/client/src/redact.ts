@@ -20,11 +20,20 @@ export class Redactor {
     this.#values = [...new Set(values.filter((v) => v.length > 0))].sort((a, b) => b.length - a.length);
   }
 
+  #token: string | undefined;
+
+  /** Also scrubs `token` (the latest access token) from now on, replacing the previous one. */
+  rememberToken(token: string): void {
+    this.#token = token;
+  }
+
   /** Returns `text` with every sensitive value replaced, control characters removed, length capped. */
   scrub(text: string, extra?: string): string {
     let out = text;
-    for (const value of extra ? [...this.#values, extra] : this.#values)
-      out = out.split(value).join(REDACTED);
+    const values = [...this.#values, this.#token, extra].filter(
+      (v): v is string => v !== undefined && v !== '',
+    );
+    for (const value of values) out = out.split(value).join(REDACTED);
     // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
     out = out.replace(/[\u0000-\u001f\u007f]/g, ' ');
     return out.length > MAX_TEXT ? `${out.slice(0, MAX_TEXT)}…` : out;

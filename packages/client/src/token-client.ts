@@ -181,6 +181,7 @@ class ClientCredentialsTokenClient implements TokenClient {
     const request: Promise<CachedToken> = this.#requestToken()
       .then(
         (token) => {
+          this.#redactor.rememberToken(token.accessToken);
           if (this.#generation === generation) this.#cached = token;
           return token;
         },

@@ -124,7 +124,7 @@ export async function requestToken(
       // Name the type only when it looks like one (DPoP, MAC, N_A), never echo arbitrary text.
       const shown =
         typeof tokenType === 'string' && TOKEN_TYPE_NAME.test(tokenType) && tokenType !== accessToken
-          ? `"${tokenType}"`
+          ? `"${redactor.scrub(tokenType, accessToken)}"`
           : '(missing or invalid)';
       throw new TokenResponseError(
         status,

@@ -1,0 +1,136 @@
+import { createTokenClient, DiscoveryError } from '@scopegate/client';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { metadataUrls } from '../src/discovery.js';
+import { fastRetry, issueToken, type Reply, startTokenServer, type TokenServer } from './token-server.js';
+
+let server: TokenServer;
+beforeEach(async () => {
+  await server?.close();
+  server = await startTokenServer();
+});
+afterAll(() => server.close());
+
+const creds = { clientId: 'worker', clientSecret: 's', retry: fastRetry };
+
+/** Serves metadata documents by path, tokens at /token, 404 elsewhere. */
+function serve(documents: Record<string, (origin: string) => Reply>) {
+  server.handler = (req, i) => {
+    if (req.path === '/token') return issueToken(req, i);
+    const doc = documents[req.path];
+    return doc ? doc(server.origin) : { status: 404, body: 'not found' };
+  };
+}
+
+describe('discovery', () => {
+  it('finds the token endpoint in the OpenID Connect document, once', async () => {
+    serve({
+      '/.well-known/openid-configuration': (o) => ({ json: { issuer: o, token_endpoint: `${o}/token` } }),
+    });
+    const client = createTokenClient({ issuer: server.origin, ...creds });
+    const tokens = await Promise.all([client.getToken(), client.getToken()]);
+    expect(tokens).toEqual(['token-1', 'token-1']);
+    client.invalidate();
+    expect(await client.getToken()).toBe('token-2');
+    expect(server.requests.map((r) => r.path)).toEqual([
+      '/.well-known/openid-configuration',
+      '/token',
+      '/token',
+    ]);
+  });
+
+  it('falls back to the RFC 8414 document, inserting the well-known path before the issuer path', async () => {
+    serve({
+      '/.well-known/oauth-authorization-server/tenant-a': (o) => ({
+        json: { issuer: `${o}/tenant-a`, token_endpoint: `${o}/token` },
+      }),
+    });
+    const client = createTokenClient({ issuer: `${server.origin}/tenant-a`, ...creds });
+    expect(await client.getToken()).toBe('token-1');
+    expect(server.requests.map((r) => r.path)).toEqual([
+      '/tenant-a/.well-known/openid-configuration',
+      '/.well-known/oauth-authorization-server/tenant-a',
+      '/token',
+    ]);
+  });
+
+  it('refuses a document whose issuer differs from the configured one (no fallback, no token request)', async () => {
+    serve({
+      '/.well-known/openid-configuration': () => ({
+        json: { issuer: 'https://evil.example.com', token_endpoint: 'https://evil.example.com/token' },
+      }),
+    });
+    const client = createTokenClient({ issuer: server.origin, ...creds });
+    const error = await client.getToken().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DiscoveryError);
+    expect(error).toMatchObject({ code: 'discovery_failed', issuer: server.origin });
+    expect((error as Error).message).toMatch(/different issuer/);
+    expect(server.tokenRequests).toHaveLength(0);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('treats a trailing-slash difference as a mismatch', async () => {
+    serve({
+      '/.well-known/openid-configuration': (o) => ({
+        json: { issuer: `${o}/`, token_endpoint: `${o}/token` },
+      }),
+    });
+    await expect(createTokenClient({ issuer: server.origin, ...creds }).getToken()).rejects.toBeInstanceOf(
+      DiscoveryError,
+    );
+  });
+
+  it('requires a token_endpoint', async () => {
+    serve({ '/.well-known/openid-configuration': (o) => ({ json: { issuer: o } }) });
+    await expect(createTokenClient({ issuer: server.origin, ...creds }).getToken()).rejects.toThrow(
+      /no token_endpoint/,
+    );
+  });
+
+  it('refuses a discovered token_endpoint over plain http on a non-loopback host', async () => {
+    serve({
+      '/.well-known/openid-configuration': (o) => ({
+        json: { issuer: o, token_endpoint: 'http://auth.example.com/token' },
+      }),
+    });
+    await expect(createTokenClient({ issuer: server.origin, ...creds }).getToken()).rejects.toThrow(
+      /must use https/,
+    );
+  });
+
+  it('fails with DiscoveryError when neither document exists (or is JSON)', async () => {
+    serve({ '/.well-known/openid-configuration': () => ({ body: 'garbage' }) });
+    const error = await createTokenClient({ issuer: server.origin, ...creds })
+      .getToken()
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DiscoveryError);
+    expect((error as Error).message).toMatch(/found no metadata/);
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('retries a 503 during discovery and does not cache a failure', async () => {
+    let down = true;
+    server.handler = (req, i) => {
+      if (req.path === '/token') return issueToken(req, i);
+      if (down) return { status: 503, body: 'down' };
+      return { json: { issuer: server.origin, token_endpoint: `${server.origin}/token` } };
+    };
+    const client = createTokenClient({ issuer: server.origin, ...creds });
+    await expect(client.getToken()).rejects.toBeInstanceOf(DiscoveryError);
+    expect(server.requests).toHaveLength(3);
+    down = false;
+    expect(await client.getToken()).toBe('token-1');
+  });
+});
+
+describe('metadataUrls', () => {
+  it('builds both well-known URLs', () => {
+    expect(metadataUrls('https://a.example.com').map(String)).toEqual([
+      'https://a.example.com/.well-known/openid-configuration',
+      'https://a.example.com/.well-known/oauth-authorization-server',
+    ]);
+    expect(metadataUrls('https://a.example.com/realms/x/').map(String)).toEqual([
+      'https://a.example.com/realms/x/.well-known/openid-configuration',
+      'https://a.example.com/.well-known/oauth-authorization-server/realms/x',
+    ]);
+  });
+});

@@ -1,0 +1,78 @@
+import { createTokenClient, TokenClientConfigurationError, type TokenClientOptions } from '@scopegate/client';
+import { describe, expect, it } from 'vitest';
+
+const ok = { tokenUrl: 'https://auth.example.com/token', clientId: 'w', clientSecret: 's' };
+
+describe('createTokenClient option validation', () => {
+  it('accepts a minimal configuration without touching the network', () => {
+    let called = 0;
+    const client = createTokenClient({
+      ...ok,
+      fetch: async () => {
+        called++;
+        return new Response();
+      },
+    });
+    expect(client.clientId).toBe('w');
+    expect(client.authMethod).toBe('client_secret_basic');
+    expect(called).toBe(0);
+  });
+
+  it.each([
+    ['http on loopback', { ...ok, tokenUrl: 'http://127.0.0.1:8080/token' }],
+    ['http on localhost', { ...ok, tokenUrl: 'http://localhost/token' }],
+    ['http on [::1]', { ...ok, tokenUrl: 'http://[::1]:9000/token' }],
+    [
+      'http anywhere with allowInsecureHttp',
+      { ...ok, tokenUrl: 'http://auth.internal/token', allowInsecureHttp: true },
+    ],
+    ['a URL object', { ...ok, tokenUrl: new URL('https://auth.example.com/token') }],
+    ['an issuer', { issuer: 'https://auth.example.com/', clientId: 'w', clientSecret: 's' }],
+    ['client_secret_post', { ...ok, authMethod: 'client_secret_post' }],
+  ])('accepts %s', (_name, options) => {
+    expect(() => createTokenClient(options as TokenClientOptions)).not.toThrow();
+  });
+
+  it.each([
+    [
+      'neither tokenUrl nor issuer',
+      { clientId: 'w', clientSecret: 's' },
+      /exactly one of tokenUrl or issuer/,
+    ],
+    ['both tokenUrl and issuer', { ...ok, issuer: 'https://auth.example.com' }, /exactly one/],
+    ['a relative tokenUrl', { ...ok, tokenUrl: '/token' }, /tokenUrl is not an absolute URL/],
+    ['http on a public host', { ...ok, tokenUrl: 'http://auth.example.com/token' }, /must use https/],
+    [
+      'an http issuer',
+      { issuer: 'http://auth.example.com', clientId: 'w', clientSecret: 's' },
+      /issuer must use https/,
+    ],
+    ['ftp', { ...ok, tokenUrl: 'ftp://auth.example.com/token' }, /must use https/],
+    ['credentials in the URL', { ...ok, tokenUrl: 'https://u:p@auth.example.com/token' }, /credentials/],
+    ['a fragment', { ...ok, tokenUrl: 'https://auth.example.com/token#x' }, /fragment/],
+    ['an empty clientId', { ...ok, clientId: '' }, /clientId must be a non-empty string/],
+    ['a missing clientSecret', { ...ok, clientSecret: undefined }, /clientSecret must be a non-empty string/],
+    [
+      'a lone surrogate in the secret',
+      { ...ok, clientSecret: 'a\ud800b' },
+      /clientSecret is not well-formed/,
+    ],
+    ['an unknown authMethod', { ...ok, authMethod: 'private_key_jwt' }, /authMethod/],
+    ['a scope with a quote', { ...ok, scope: ['ok', 'b"ad'] }, /scope values/],
+    ['an empty scope entry', { ...ok, scope: ['ok', ''] }, /scope values/],
+    ['an empty resource', { ...ok, resource: [''] }, /resource must be/],
+    ['a negative skew', { ...ok, expirySkewSec: -1 }, /expirySkewSec/],
+    ['a zero timeout', { ...ok, timeoutMs: 0 }, /timeoutMs/],
+    ['NaN defaultExpiresInSec', { ...ok, defaultExpiresInSec: Number.NaN }, /defaultExpiresInSec/],
+    ['0 attempts', { ...ok, retry: { attempts: 0 } }, /retry.attempts/],
+    ['fractional attempts', { ...ok, retry: { attempts: 1.5 } }, /retry.attempts must be an integer/],
+    ['extraParams overriding grant_type', { ...ok, extraParams: { grant_type: 'password' } }, /grant_type/],
+    ['extraParams setting scope', { ...ok, extraParams: { scope: 'x' } }, /"scope"/],
+    ['a non-function fetch', { ...ok, fetch: 'no' }, /fetch must be a function/],
+  ])('rejects %s', (_name, options, message) => {
+    expect(() => createTokenClient(options as unknown as TokenClientOptions)).toThrow(
+      TokenClientConfigurationError,
+    );
+    expect(() => createTokenClient(options as unknown as TokenClientOptions)).toThrow(message);
+  });
+});
