@@ -1,0 +1,195 @@
+import {
+  ConfigurationError,
+  createGuard,
+  createVerifier,
+  type Guard,
+  type GuardResult,
+  type SubjectType,
+  type Verifier,
+  type VerifierOptions,
+} from '@scopegate/core';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { createRouteErrorHandler, hasApplicationErrorHandler, sendScopegateError } from './error-reply.js';
+import type { ScopegateOptions } from './options.js';
+import { compileRouteAuth, type RouteAuth, type ScopegateRouteConfig } from './route-auth.js';
+
+/**
+ * A hook returned by `app.requireScopes()`, `app.requireAnyScope()` and
+ * `app.requireSubjectType()`; use it as a route's `onRequest` or
+ * `preHandler`. Resolves when the request may go on; otherwise rejects with
+ * the `ScopegateError` (or answers it, see the README's error handling).
+ */
+export type ScopegateHook = (
+  request: FastifyRequest,
+  reply: FastifyReply,
+) => Promise<FastifyReply | undefined>;
+
+/** What `app.scopegate` holds: the verifier and guard this registration uses. */
+export interface ScopegateDecoration {
+  /** The token verifier (built from the options, or the one passed as `verifier`). */
+  readonly verifier: Verifier;
+  /** The core guard: bearer extraction, verification, rate limit and requirement checks. */
+  readonly guard: Guard;
+  /** Realm of the `WWW-Authenticate` challenges. */
+  readonly realm: string;
+}
+
+// Where onRoute leaves each route's precomputed decision (a symbol: invisible to user config keys).
+const kRouteAuth: unique symbol = Symbol('@scopegate/fastify route auth');
+type ConfigWithRouteAuth = ScopegateRouteConfig & { [kRouteAuth]?: RouteAuth };
+
+// The verifier options a `verifier` makes meaningless; passing both is a configuration mistake.
+const VERIFIER_OPTION_KEYS = ['issuer', 'audience', 'jwksUri', 'jwks', 'secret'] as const;
+
+/** The credentials RFC 6750 allows: header, query, and a form-encoded body (only once it is parsed). */
+function credentials(request: FastifyRequest) {
+  const contentType = request.headers['content-type'];
+  const formBody =
+    typeof contentType === 'string' &&
+    contentType.toLowerCase().startsWith('application/x-www-form-urlencoded');
+  return {
+    authorization: request.headers.authorization,
+    query: request.query,
+    body: formBody ? request.body : undefined,
+  };
+}
+
+function buildVerifier(options: ScopegateOptions): Verifier {
+  const { rateLimit: _rateLimit, authRequired: _authRequired, verifier, ...verifierOptions } = options;
+  if (verifier === undefined) return createVerifier(verifierOptions as VerifierOptions);
+  const extra = VERIFIER_OPTION_KEYS.filter((key) => key in verifierOptions);
+  if (extra.length > 0) {
+    throw new ConfigurationError(
+      `@scopegate/fastify: pass either \`verifier\` or verifier options, not both (got ${extra.join(', ')})`,
+    );
+  }
+  return verifier;
+}
+
+const scopegatePlugin: FastifyPluginAsync<ScopegateOptions> = async (fastify, options) => {
+  if (fastify.hasDecorator('requireScopes')) {
+    throw new ConfigurationError(
+      '@scopegate/fastify is already registered in this context or a parent context; register it once per context tree',
+    );
+  }
+  const authRequired = options.authRequired ?? true;
+  if (typeof authRequired !== 'boolean') {
+    throw new ConfigurationError('@scopegate/fastify: authRequired must be a boolean');
+  }
+  const verifier = buildVerifier(options);
+  const guard = createGuard({ verifier, rateLimit: options.rateLimit });
+  const realm = guard.realm;
+  const routeErrorHandler = createRouteErrorHandler(realm);
+
+  // Routes the onRoute hook never saw (added before registration, the 404 handler) are compiled on first use.
+  const lateRouteAuth = new WeakMap<object, RouteAuth>();
+  const routeAuthOf = (request: FastifyRequest): { routeAuth: RouteAuth; seen: boolean } => {
+    const config = request.routeOptions.config as ConfigWithRouteAuth | undefined;
+    const precomputed = config?.[kRouteAuth];
+    if (precomputed !== undefined) return { routeAuth: precomputed, seen: true };
+    if (config === undefined || config === null)
+      return { routeAuth: compileRouteAuth(undefined, ''), seen: false };
+    let routeAuth = lateRouteAuth.get(config);
+    if (routeAuth === undefined) {
+      routeAuth = compileRouteAuth(config, `${request.method} ${request.url}`);
+      lateRouteAuth.set(config, routeAuth);
+    }
+    return { routeAuth, seen: false };
+  };
+
+  // A rejection: headers go on the reply first, so they are there however the error is answered.
+  const reject = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    result: Extract<GuardResult, { ok: false }>,
+  ): FastifyReply => {
+    reply.headers(result.headers);
+    const config = request.routeOptions.config as ConfigWithRouteAuth | undefined;
+    // Routes without the plugin's route-level error handler still get the contract's reply.
+    if (config?.[kRouteAuth] === undefined && !hasApplicationErrorHandler(request.server)) {
+      return sendScopegateError(reply, result.error, realm);
+    }
+    throw result.error;
+  };
+
+  fastify.decorateRequest('auth', null);
+
+  fastify.addHook('onRoute', (routeOptions) => {
+    const method = Array.isArray(routeOptions.method) ? routeOptions.method.join(',') : routeOptions.method;
+    const routeAuth = compileRouteAuth(routeOptions.config, `${method} ${routeOptions.url}`);
+    routeOptions.config = { ...routeOptions.config, [kRouteAuth]: routeAuth } as typeof routeOptions.config;
+    if (routeOptions.errorHandler === undefined) routeOptions.errorHandler = routeErrorHandler;
+  });
+
+  fastify.addHook('onRequest', async (request, reply) => {
+    const { routeAuth } = routeAuthOf(request);
+    if (!routeAuth.authenticate) return;
+    const result = await guard.authenticate(credentials(request), routeAuth.requirement);
+    if (result.ok) {
+      reply.headers(result.headers);
+      request.auth = result.auth;
+      return;
+    }
+    // authRequired: false lets a request without any token through, unless the route asks for more.
+    if (!authRequired && result.error.code === 'unauthorized' && routeAuth.requirement === undefined) return;
+    return reject(request, reply, result);
+  });
+
+  fastify.addHook('onClose', async () => {
+    await guard.close();
+  });
+
+  const requirementHook = (requirement: RouteAuth['requirement']): ScopegateHook => {
+    return async (request, reply) => {
+      const current = request.auth ?? null;
+      // No token yet: the route is `auth: false`, or `authRequired: false` let a token-less request through.
+      const result =
+        current === null
+          ? await guard.authenticate(credentials(request), requirement)
+          : guard.check(current, requirement ?? {});
+      if (result.ok) {
+        reply.headers(result.headers);
+        request.auth = result.auth;
+        return undefined;
+      }
+      return reject(request, reply, result);
+    };
+  };
+
+  const nonEmpty = (name: string, values: readonly unknown[]): void => {
+    if (values.length === 0) throw new ConfigurationError(`${name}() needs at least one argument`);
+  };
+
+  fastify.decorate('requireScopes', (...scopes: string[]): ScopegateHook => {
+    nonEmpty('requireScopes', scopes);
+    return requirementHook(compileRouteAuth({ scopes }, 'requireScopes()').requirement);
+  });
+  fastify.decorate('requireAnyScope', (...scopes: string[]): ScopegateHook => {
+    nonEmpty('requireAnyScope', scopes);
+    return requirementHook(compileRouteAuth({ anyScope: scopes }, 'requireAnyScope()').requirement);
+  });
+  fastify.decorate('requireSubjectType', (...types: SubjectType[]): ScopegateHook => {
+    nonEmpty('requireSubjectType', types);
+    return requirementHook(compileRouteAuth({ subjectType: types }, 'requireSubjectType()').requirement);
+  });
+  const decoration: ScopegateDecoration = Object.freeze({ verifier, guard, realm });
+  fastify.decorate('scopegate', decoration);
+};
+
+/**
+ * The scopegate Fastify plugin. Register it in the context whose routes it
+ * should protect (the root for the whole app, or a child context for only
+ * that part): every route registered after it in that context and its
+ * descendants needs a valid bearer token unless its config says
+ * `auth: false`, and must satisfy its `config.scopes`, `config.anyScope` and
+ * `config.subjectType`. Sets `request.auth`; adds `app.requireScopes()`,
+ * `app.requireAnyScope()`, `app.requireSubjectType()` and `app.scopegate`.
+ *
+ * @throws ConfigurationError (at registration) for invalid options, a second
+ * registration in the same context tree, or an invalid route config.
+ */
+export const scopegate = fp(scopegatePlugin, {
+  fastify: '5.x',
+  name: '@scopegate/fastify',
+});
