@@ -38,7 +38,13 @@ import { type AuthState, setAuthState } from './state.js';
 export function auth(options: ExpressAuthOptions = {}): RequestHandler {
   // Flattened view of the union: each member only forbids keys of the others, so this is what can be present.
   const flat: ExpressAdapterOptions & Partial<VerifierOptions> & { verifier?: Verifier } = options;
-  const { rateLimit, authRequired = true, errorHandling = 'respond', verifier: given, ...verifierOptions } = flat;
+  const {
+    rateLimit,
+    authRequired = true,
+    errorHandling = 'respond',
+    verifier: given,
+    ...verifierOptions
+  } = flat;
   if (typeof authRequired !== 'boolean') {
     throw new ConfigurationError('auth(): authRequired must be true or false');
   }

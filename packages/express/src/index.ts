@@ -4,6 +4,25 @@
  * limit) is made by `@scopegate/core`; this package only wires it to
  * Express's request, response and `next`.
  */
+
+export type {
+  RateLimitOptions,
+  ScopeRequirement,
+  SubjectType,
+  VerifiedToken,
+  Verifier,
+  VerifierOptions,
+} from '@scopegate/core';
+// Re-exported so an app needs only this package for the common cases.
+export {
+  allOf,
+  anyOf,
+  createRateLimiter,
+  createVerifier,
+  isScopegateError,
+  ScopegateError,
+  scopeRequirement,
+} from '@scopegate/core';
 export { auth } from './auth.js';
 export type {
   ExpressAdapterOptions,
@@ -15,19 +34,3 @@ export type {
 export { requireAnyScope, requireScopes, requireSubjectType } from './require.js';
 export type { ExpressScopegateError } from './respond.js';
 export type { ErrorHandling } from './state.js';
-// Re-exported so an app needs only this package for the common cases.
-export {
-  allOf,
-  anyOf,
-  createVerifier,
-  isScopegateError,
-  ScopegateError,
-} from '@scopegate/core';
-export type {
-  RateLimitOptions,
-  ScopeRequirement,
-  SubjectType,
-  VerifiedToken,
-  Verifier,
-  VerifierOptions,
-} from '@scopegate/core';

@@ -1,11 +1,16 @@
 /**
  * Public option types of `auth()`, and the `req.auth` declaration merge.
  */
-import type { RateLimiter, RateLimitOptions, Verifier, VerifiedToken, VerifierOptions } from '@scopegate/core';
+import type {
+  RateLimiter,
+  RateLimitOptions,
+  VerifiedToken,
+  Verifier,
+  VerifierOptions,
+} from '@scopegate/core';
 import type { ErrorHandling } from './state.js';
 
 declare global {
-  // biome-ignore lint/style/noNamespace: Express's Request type is extended through this global namespace
   namespace Express {
     interface Request {
       /**
@@ -70,4 +75,5 @@ export type ExpressEnvConfig = Partial<Omit<VerifierOptions, 'issuer' | 'audienc
 };
 
 /** Options of {@link auth}: a verifier configuration (explicit, reused, or from the environment) plus adapter options. */
-export type ExpressAuthOptions = ExpressAdapterOptions & (ExpressVerifierConfig | ExpressExistingVerifier | ExpressEnvConfig);
+export type ExpressAuthOptions = ExpressAdapterOptions &
+  (ExpressVerifierConfig | ExpressExistingVerifier | ExpressEnvConfig);

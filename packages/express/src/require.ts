@@ -5,8 +5,8 @@
  */
 import {
   type AuthorizeRequirement,
-  type ScopeRequirement,
   type ScopegateError,
+  type ScopeRequirement,
   type SubjectType,
   toErrorResponse,
   UnauthorizedError,
@@ -49,7 +49,8 @@ export function requireAnyScope(requirement: ScopeRequirement): RequestHandler;
 export function requireAnyScope(...args: readonly (string | ScopeRequirement)[]): RequestHandler {
   const prepared = preparedRequirement('requireAnyScope', args);
   if (prepared !== undefined) {
-    if (prepared.mode !== 'any') throw new TypeError('requireAnyScope(): use requireScopes() for an allOf() requirement');
+    if (prepared.mode !== 'any')
+      throw new TypeError('requireAnyScope(): use requireScopes() for an allOf() requirement');
     return requirementMiddleware({ scopes: prepared });
   }
   return requirementMiddleware({ anyScope: scopeList('requireAnyScope', args) });
@@ -76,7 +77,8 @@ function preparedRequirement(
 ): ScopeRequirement | undefined {
   const [first] = args;
   if (typeof first !== 'object' || first === null) return undefined;
-  if (args.length !== 1) throw new TypeError(`${name}(): give either scope strings or one prepared requirement`);
+  if (args.length !== 1)
+    throw new TypeError(`${name}(): give either scope strings or one prepared requirement`);
   return first;
 }
 

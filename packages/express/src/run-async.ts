@@ -9,7 +9,11 @@
 import type { NextFunction, Response } from 'express';
 
 /** Runs `work` with a `next` that only the first call gets through; a throw or rejection becomes `next(err)`. */
-export function runAsync(res: Response, next: NextFunction, work: (next: NextFunction) => Promise<void>): void {
+export function runAsync(
+  res: Response,
+  next: NextFunction,
+  work: (next: NextFunction) => Promise<void>,
+): void {
   let settled = false;
   const once = ((error?: unknown) => {
     if (settled) return;

@@ -68,7 +68,9 @@ describe.each(frameworks)('%s: contract error table', (_name, express) => {
   });
 
   it('valid token: 200 and req.auth set', async () => {
-    const res = await request(authApp(express, options())).get('/whoami').set('authorization', bearer(readToken));
+    const res = await request(authApp(express, options()))
+      .get('/whoami')
+      .set('authorization', bearer(readToken));
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ subject: 'svc-read', clientId: 'svc-read' });
   });
@@ -83,19 +85,17 @@ describe.each(frameworks)('%s: contract error table', (_name, express) => {
     },
   );
 
-  it.each([
-    ['Bearer'],
-    ['Bearer '],
-    ['Bearer a b'],
-    ['Bearer abc,def'],
-  ])('malformed Authorization %j: 400 invalid_request', async (header) => {
-    const res = await request(authApp(express, options())).get('/whoami').set('authorization', header);
-    expect(res.status).toBe(400);
-    expect(res.body.error).toBe('invalid_request');
-    expect(res.headers['www-authenticate']).toBe(
-      `Bearer realm="api", error="invalid_request", error_description="${quoted(res.body.error_description)}"`,
-    );
-  });
+  it.each([['Bearer'], ['Bearer '], ['Bearer a b'], ['Bearer abc,def']])(
+    'malformed Authorization %j: 400 invalid_request',
+    async (header) => {
+      const res = await request(authApp(express, options())).get('/whoami').set('authorization', header);
+      expect(res.status).toBe(400);
+      expect(res.body.error).toBe('invalid_request');
+      expect(res.headers['www-authenticate']).toBe(
+        `Bearer realm="api", error="invalid_request", error_description="${quoted(res.body.error_description)}"`,
+      );
+    },
+  );
 
   it('token in header and query: 400 invalid_request', async () => {
     const res = await request(authApp(express, options()))
@@ -132,13 +132,20 @@ describe.each(frameworks)('%s: contract error table', (_name, express) => {
 
   it('bad signature: 401 invalid_token naming the signature', async () => {
     const forged = await signWith(otherKey, clientClaims('svc-read', 'data:read'));
-    const res = await request(authApp(express, options())).get('/whoami').set('authorization', bearer(forged));
+    const res = await request(authApp(express, options()))
+      .get('/whoami')
+      .set('authorization', bearer(forged));
     expectInvalidToken(res, /signature/);
   });
 
   it('expired: 401 invalid_token naming exp', async () => {
-    const expired = await signWith(key, clientClaims('svc-read', 'data:read', { exp: Math.floor(Date.now() / 1000) - 60 }));
-    const res = await request(authApp(express, options())).get('/whoami').set('authorization', bearer(expired));
+    const expired = await signWith(
+      key,
+      clientClaims('svc-read', 'data:read', { exp: Math.floor(Date.now() / 1000) - 60 }),
+    );
+    const res = await request(authApp(express, options()))
+      .get('/whoami')
+      .set('authorization', bearer(expired));
     expectInvalidToken(res, /exp/);
   });
 
@@ -149,7 +156,10 @@ describe.each(frameworks)('%s: contract error table', (_name, express) => {
   });
 
   it('wrong audience: 401 invalid_token naming aud', async () => {
-    const token = await signWith(key, clientClaims('svc-read', 'data:read', { aud: 'https://other-api.test' }));
+    const token = await signWith(
+      key,
+      clientClaims('svc-read', 'data:read', { aud: 'https://other-api.test' }),
+    );
     const res = await request(authApp(express, options())).get('/whoami').set('authorization', bearer(token));
     expectInvalidToken(res, /aud/);
   });
@@ -168,13 +178,17 @@ describe.each(frameworks)('%s: contract error table', (_name, express) => {
   });
 
   it('garbage token: 401 invalid_token, never 500', async () => {
-    const res = await request(authApp(express, options())).get('/whoami').set('authorization', 'Bearer not.a.jwt');
+    const res = await request(authApp(express, options()))
+      .get('/whoami')
+      .set('authorization', 'Bearer not.a.jwt');
     expect(res.status).toBe(401);
     expect(res.body.error).toBe('invalid_token');
   });
 
   it('missing scope: 403 insufficient_scope with scope="<required>"', async () => {
-    const res = await request(authApp(express, options())).post('/data').set('authorization', bearer(readToken));
+    const res = await request(authApp(express, options()))
+      .post('/data')
+      .set('authorization', bearer(readToken));
     expect(res.status).toBe(403);
     expect(res.body.error).toBe('insufficient_scope');
     expect(res.headers['www-authenticate']).toBe(
@@ -236,7 +250,9 @@ describe.each(frameworks)('%s: requireAnyScope / requireSubjectType', (_name, ex
   });
 
   it('a user token with the scopes passes scope checks', async () => {
-    const res = await request(authApp(express, options())).post('/data').set('authorization', bearer(userToken));
+    const res = await request(authApp(express, options()))
+      .post('/data')
+      .set('authorization', bearer(userToken));
     expect(res.status).toBe(200);
   });
 });
@@ -296,7 +312,11 @@ describe.each(frameworks)("%s: errorHandling: 'next'", (_name, express) => {
     expect(seen).toHaveLength(1);
     expect(isScopegateError(seen[0])).toBe(true);
     expect(res.status).toBe(401);
-    expect(res.body).toEqual({ custom: true, code: 'unauthorized', headers: { 'www-authenticate': 'Bearer realm="api"' } });
+    expect(res.body).toEqual({
+      custom: true,
+      code: 'unauthorized',
+      headers: { 'www-authenticate': 'Bearer realm="api"' },
+    });
     expect(res.headers['www-authenticate']).toBe('Bearer realm="api"');
   });
 
@@ -351,7 +371,9 @@ describe.each(frameworks)('%s: thin-adapter details', (_name, express) => {
   it('reuses an existing verifier', async () => {
     const { createVerifier } = await import('../src/index.js');
     const verifier = createVerifier(options());
-    const res = await request(authApp(express, { verifier })).get('/whoami').set('authorization', bearer(readToken));
+    const res = await request(authApp(express, { verifier }))
+      .get('/whoami')
+      .set('authorization', bearer(readToken));
     expect(res.status).toBe(200);
   });
 

@@ -92,7 +92,9 @@ describe.each(frameworks)('%s: configured from the environment', (_name, express
     const app = envApp();
     const res = await request(app).get('/admin').set('authorization', `Bearer ${readToken}`);
     expect(res.status).toBe(403);
-    expect(res.headers['www-authenticate']).toBe('Bearer realm="api", error="insufficient_scope", scope="admin"');
+    expect(res.headers['www-authenticate']).toBe(
+      'Bearer realm="api", error="insufficient_scope", scope="admin"',
+    );
     expect((await request(app).post('/sync').set('authorization', `Bearer ${readToken}`)).status).toBe(200);
     expect((await request(app).post('/sync').set('authorization', `Bearer ${userToken}`)).status).toBe(403);
   });

@@ -7,7 +7,15 @@ import { createMemoryStore, type RateLimitOptions } from '@scopegate/core';
 import request from 'supertest';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { authApp, type ExpressFactory, frameworks } from './helpers/app.js';
-import { AUDIENCE, clientClaims, ISSUER, makeKey, signWith, type TestKey, userClaims } from './helpers/tokens.js';
+import {
+  AUDIENCE,
+  clientClaims,
+  ISSUER,
+  makeKey,
+  signWith,
+  type TestKey,
+  userClaims,
+} from './helpers/tokens.js';
 
 let key: TestKey;
 let forger: TestKey;
@@ -28,7 +36,12 @@ const T0 = 1_000_000_000_000;
 
 function limitedApp(express: ExpressFactory, rateLimit: RateLimitOptions, clock = { now: T0 }) {
   const store = createMemoryStore({ now: () => clock.now });
-  return authApp(express, { issuer: ISSUER, audience: AUDIENCE, jwks: { keys: [key.jwk] }, rateLimit: { store, ...rateLimit } });
+  return authApp(express, {
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    jwks: { keys: [key.jwk] },
+    rateLimit: { store, ...rateLimit },
+  });
 }
 
 const get = (app: ReturnType<ExpressFactory>, token: string | undefined) =>
@@ -36,7 +49,9 @@ const get = (app: ReturnType<ExpressFactory>, token: string | undefined) =>
 
 describe.each(frameworks)('%s: per-client rate limits', (_name, express) => {
   it('limit 5: exactly 5 admitted with exact headers, then 429 with Retry-After and no WWW-Authenticate', async () => {
-    const app = limitedApp(express, { clientMetadata: { 'nightly-data-sync': { rate_limit_per_minute: 5 } } });
+    const app = limitedApp(express, {
+      clientMetadata: { 'nightly-data-sync': { rate_limit_per_minute: 5 } },
+    });
     for (let i = 0; i < 5; i++) {
       const res = await get(app, tokens['nightly-data-sync']);
       expect(res.status).toBe(200);
@@ -69,7 +84,10 @@ describe.each(frameworks)('%s: per-client rate limits', (_name, express) => {
 
   it('clients are limited independently', async () => {
     const app = limitedApp(express, {
-      clientMetadata: { 'nightly-data-sync': { rate_limit_per_minute: 2 }, dashboard: { rate_limit_per_minute: 3 } },
+      clientMetadata: {
+        'nightly-data-sync': { rate_limit_per_minute: 2 },
+        dashboard: { rate_limit_per_minute: 3 },
+      },
     });
     const statuses = async (client: string, n: number) => {
       const out: number[] = [];
@@ -145,7 +163,9 @@ describe.each(frameworks)('%s: per-client rate limits', (_name, express) => {
   });
 
   it('a token rejected for its signature consumes nothing', async () => {
-    const app = limitedApp(express, { clientMetadata: { 'nightly-data-sync': { rate_limit_per_minute: 2 } } });
+    const app = limitedApp(express, {
+      clientMetadata: { 'nightly-data-sync': { rate_limit_per_minute: 2 } },
+    });
     for (let i = 0; i < 5; i++) {
       const res = await get(app, tokens.forged);
       expect(res.status).toBe(401);

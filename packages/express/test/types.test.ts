@@ -23,7 +23,9 @@ describe('types', () => {
   it('auth() accepts VerifierOptions, adapter options, a verifier, or nothing', () => {
     expectTypeOf(auth).parameter(0).toEqualTypeOf<ExpressAuthOptions | undefined>();
     expectTypeOf<VerifierOptions>().toExtend<ExpressAuthOptions>();
-    expectTypeOf<VerifierOptions & { rateLimit: RateLimitOptions; authRequired: false }>().toExtend<ExpressAuthOptions>();
+    expectTypeOf<
+      VerifierOptions & { rateLimit: RateLimitOptions; authRequired: false }
+    >().toExtend<ExpressAuthOptions>();
     expectTypeOf<{ verifier: Verifier; errorHandling: 'next' }>().toExtend<ExpressAuthOptions>();
     expectTypeOf<{ rateLimit: RateLimitOptions }>().toExtend<ExpressAuthOptions>();
     expectTypeOf<ReturnType<typeof auth>>().toEqualTypeOf<RequestHandler>();
@@ -31,7 +33,11 @@ describe('types', () => {
 
   it('rejects half configurations at compile time', () => {
     expectTypeOf<{ issuer: string }>().not.toExtend<ExpressAuthOptions>();
-    expectTypeOf<{ verifier: Verifier; issuer: string; audience: string }>().not.toExtend<ExpressAuthOptions>();
+    expectTypeOf<{
+      verifier: Verifier;
+      issuer: string;
+      audience: string;
+    }>().not.toExtend<ExpressAuthOptions>();
     expectTypeOf<{ errorHandling: 'throw' }>().not.toExtend<ExpressAuthOptions>();
   });
 
@@ -44,6 +50,8 @@ describe('types', () => {
       // @ts-expect-error: only 'client' and 'user' exist
       requireSubjectType('robot');
     expectTypeOf(wrong).toBeFunction();
-    expectTypeOf<ExpressScopegateError['responseHeaders']>().toEqualTypeOf<Readonly<Record<string, string>>>();
+    expectTypeOf<ExpressScopegateError['responseHeaders']>().toEqualTypeOf<
+      Readonly<Record<string, string>>
+    >();
   });
 });

@@ -3,7 +3,13 @@
  */
 import express from 'express';
 import express4 from 'express4';
-import { type ExpressAuthOptions, auth, requireAnyScope, requireScopes, requireSubjectType } from '../../src/index.js';
+import {
+  auth,
+  type ExpressAuthOptions,
+  requireAnyScope,
+  requireScopes,
+  requireSubjectType,
+} from '../../src/index.js';
 
 export type ExpressFactory = typeof express;
 

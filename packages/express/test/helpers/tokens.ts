@@ -30,7 +30,9 @@ export function signWith(
   claims: Record<string, unknown>,
   header: Record<string, unknown> = {},
 ): Promise<string> {
-  return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: key.kid, ...header }).sign(key.privateKey);
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: key.kid, ...header })
+    .sign(key.privateKey);
 }
 
 const b64url = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -62,7 +64,11 @@ export function clientClaims(
 }
 
 /** Claims of a user token (the subject is a person using `web-app`). */
-export function userClaims(userId: string, scope: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function userClaims(
+  userId: string,
+  scope: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     iss: ISSUER,
     aud: AUDIENCE,
@@ -88,7 +94,9 @@ export async function close(server: Server): Promise<void> {
 }
 
 /** A JWKS server answering `GET /jwks.json`; counts requests. */
-export async function startJwksServer(keys: TestKey[]): Promise<{ url: string; server: Server; hits: () => number }> {
+export async function startJwksServer(
+  keys: TestKey[],
+): Promise<{ url: string; server: Server; hits: () => number }> {
   let hits = 0;
   const server = createServer((req, res) => {
     hits += 1;
