@@ -1,0 +1,138 @@
+import { describe, expect, it, vi } from 'vitest';
+import {
+  ConfigurationError,
+  createTokenCache,
+  createVerifier,
+  ScopeSet,
+  SignatureInvalidError,
+  TokenExpiredError,
+  TokenNotYetValidError,
+  TokenTooOldError,
+  type VerifiedToken,
+  type VerifierOptions,
+} from '../src/index.js';
+import * as signature from '../src/jwt/signature.js';
+import { AUDIENCE, baseClaims, ISSUER, jwksOf, NOW, NOW_MS, sign, testKey } from './support/tokens.js';
+
+// Count real signature checks without changing them.
+vi.mock('../src/jwt/signature.js', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../src/jwt/signature.js')>();
+  return { ...original, verifyJwsSignature: vi.fn(original.verifyJwsSignature) };
+});
+const signatureChecks = () => vi.mocked(signature.verifyJwsSignature).mock.calls.length;
+
+async function setup(extra: Partial<VerifierOptions> = {}) {
+  let clock = NOW_MS;
+  const jwks = await jwksOf(testKey('RS256'));
+  const verifier = createVerifier({
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    jwks,
+    now: () => clock,
+    ...extra,
+  });
+  return {
+    verifier,
+    setClock: (ms: number) => {
+      clock = ms;
+    },
+  };
+}
+
+describe('verified-token cache', () => {
+  it('a hit skips parsing and signature work and returns the same object', async () => {
+    const { verifier } = await setup();
+    const token = await sign('RS256');
+    const before = signatureChecks();
+    const first = await verifier.verify(token);
+    const second = await verifier.verify(token);
+    const third = await verifier.verify(token);
+    expect(signatureChecks() - before).toBe(1);
+    expect(second).toBe(first);
+    expect(third).toBe(first);
+  });
+
+  it('still enforces exp on hits and then drops the entry', async () => {
+    const { verifier, setClock } = await setup();
+    const token = await sign('RS256', baseClaims({ exp: NOW + 60 }));
+    const before = signatureChecks();
+    await verifier.verify(token);
+    setClock(NOW_MS + 64_000); // within the 5 s tolerance
+    await expect(verifier.verify(token)).resolves.toBeDefined();
+    setClock(NOW_MS + 65_000);
+    await expect(verifier.verify(token)).rejects.toBeInstanceOf(TokenExpiredError);
+    expect(signatureChecks() - before).toBe(1);
+    // the expired entry is gone: back in time, the token is verified from scratch
+    setClock(NOW_MS);
+    await verifier.verify(token);
+    expect(signatureChecks() - before).toBe(2);
+  });
+
+  it('still enforces nbf and maxTokenAgeSec on hits', async () => {
+    const { verifier, setClock } = await setup({ maxTokenAgeSec: 100 });
+    const token = await sign('RS256', baseClaims({ nbf: NOW, iat: NOW }));
+    await verifier.verify(token);
+    setClock(NOW_MS - 10_000);
+    await expect(verifier.verify(token)).rejects.toBeInstanceOf(TokenNotYetValidError);
+    setClock(NOW_MS + 106_000);
+    await expect(verifier.verify(token)).rejects.toBeInstanceOf(TokenTooOldError);
+  });
+
+  it('never caches failures', async () => {
+    const { verifier } = await setup();
+    const token = await sign('RS256', baseClaims(), { key: await testKey('RS256', 'other'), kid: 'rsa-a' });
+    const before = signatureChecks();
+    await expect(verifier.verify(token)).rejects.toBeInstanceOf(SignatureInvalidError);
+    await expect(verifier.verify(token)).rejects.toBeInstanceOf(SignatureInvalidError);
+    expect(signatureChecks() - before).toBe(2);
+  });
+
+  it('tokenCache: false verifies every time', async () => {
+    const { verifier } = await setup({ tokenCache: false });
+    const token = await sign('RS256');
+    const before = signatureChecks();
+    await verifier.verify(token);
+    await verifier.verify(token);
+    expect(signatureChecks() - before).toBe(2);
+  });
+
+  it('is bounded by maxEntries (LRU)', async () => {
+    const { verifier } = await setup({ tokenCache: { maxEntries: 1 } });
+    const a = await sign('RS256', baseClaims({ jti: 'a' }));
+    const b = await sign('RS256', baseClaims({ jti: 'b' }));
+    const before = signatureChecks();
+    await verifier.verify(a);
+    await verifier.verify(b);
+    await verifier.verify(a);
+    expect(signatureChecks() - before).toBe(3);
+  });
+});
+
+describe('createTokenCache', () => {
+  const verified = { scopes: new ScopeSet() } as unknown as VerifiedToken;
+
+  it('stores with a TTL and drops entries once it passes', async () => {
+    const cache = createTokenCache(undefined)!;
+    cache.set('t', verified, 30);
+    expect(cache.get('t')).toBe(verified);
+    expect(cache.size).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(cache.get('t')).toBeUndefined();
+  });
+
+  it('does not store entries that are already due', () => {
+    const cache = createTokenCache({})!;
+    cache.set('t', verified, 0);
+    cache.set('u', verified, -5);
+    expect(cache.size).toBe(0);
+    cache.set('v', verified, 1000);
+    cache.delete('v');
+    expect(cache.get('v')).toBeUndefined();
+  });
+
+  it('false disables; bad options are configuration errors', () => {
+    expect(createTokenCache(false)).toBeUndefined();
+    expect(() => createTokenCache({ maxEntries: 1.5 })).toThrow(ConfigurationError);
+    expect(() => createTokenCache('big' as never)).toThrow(ConfigurationError);
+  });
+});
