@@ -36,7 +36,6 @@ export {
   JwksCache,
   type JwksCacheConfig,
   type JwksCacheStatus,
-  type JwksCacheTuning,
 } from './keys/jwks-cache.js';
 export { KeySet } from './keys/key-set.js';
 export type { KeySource, VerificationKey } from './keys/key-source.js';

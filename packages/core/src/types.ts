@@ -161,6 +161,8 @@ export interface JwksCacheOptions {
   maxResponseBytes?: number;
   /** Most keys kept from one JWK Set. Default 100. */
   maxKeys?: number;
+  /** After a failed JWKS / discovery fetch, no new fetch for this long; lookups without usable keys answer 503 at once meanwhile. Default 5 000. */
+  failureBackoffMs?: number;
 }
 
 /** A scope requirement, built with `allOf` / `anyOf` (or given as a plain list = all of). */

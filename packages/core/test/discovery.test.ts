@@ -138,8 +138,20 @@ describe('discoverIssuerMetadata', () => {
     idp.setRoute(idp.paths.openid, { kind: 'hang' });
     const started = Date.now();
     const error = await discoveryFailure(discoverIssuerMetadata(idp.issuer, { timeoutMs: 300 }));
-    expect(error.message).toBe('metadata request failed: timed out after 300 ms');
+    expect(error.message).toMatch(/^metadata request failed: timed out after \d+ ms$/);
     expect(Date.now() - started).toBeLessThan(300 + 2_000);
+  });
+
+  it('bounds the whole discovery (all URLs together) by one timeout', async () => {
+    idp.setRoute(idp.paths.openid, { kind: 'delay', ms: 200, then: { kind: 'status', status: 404 } });
+    idp.setRoute(idp.paths.oauth, { kind: 'hang' });
+    const started = Date.now();
+    const error = await discoveryFailure(discoverIssuerMetadata(idp.issuer, { timeoutMs: 400 }));
+    const elapsed = Date.now() - started;
+    expect(error.message).toMatch(/^metadata request failed: timed out after \d+ ms$/);
+    expect(elapsed).toBeGreaterThanOrEqual(350);
+    expect(elapsed).toBeLessThan(400 + 2_000);
+    expect(idp.count(idp.paths.oauth)).toBe(1);
   });
 
   it('refuses a plain-http non-loopback issuer without a request', async () => {

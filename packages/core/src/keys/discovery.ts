@@ -4,7 +4,14 @@
  * source needs is validated: the exact `issuer` and a `jwks_uri` that passes
  * the URL policy.
  */
-import { checkUrlPolicy, FetchJsonError, type FetchJsonOptions, fetchJson } from './fetch-json.js';
+import { performance } from 'node:perf_hooks';
+import {
+  checkUrlPolicy,
+  DEFAULT_TIMEOUT_MS,
+  FetchJsonError,
+  type FetchJsonOptions,
+  fetchJson,
+} from './fetch-json.js';
 
 /** Successful discovery. */
 export interface IssuerMetadata {
@@ -59,7 +66,8 @@ export function discoveryUrls(issuer: string): string[] {
  * RFC 8414 §3.3), as is a missing `jwks_uri` or one that fails the URL policy.
  *
  * @param issuer - the configured issuer, exactly as tokens carry it in `iss`.
- * @param options - fetch options (timeout per document, size cap, URL policy).
+ * @param options - fetch options; `timeoutMs` (default 5 000) bounds the whole
+ *   discovery, all URLs together; size cap and URL policy apply per document.
  * @throws DiscoveryError with a short reason.
  */
 export async function discoverIssuerMetadata(
@@ -74,11 +82,15 @@ export async function discoverIssuerMetadata(
     throw new DiscoveryError(`issuer URL refused: ${reasonOf(error)}`, { cause: error });
   }
   const misses: string[] = [];
+  const budget = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const started = performance.now();
   for (const url of urls) {
+    const left = Math.ceil(budget - (performance.now() - started));
+    if (left <= 0) throw new DiscoveryError(`metadata request failed: timed out after ${budget} ms`);
     let body: Readonly<Record<string, unknown>>;
     let from: string;
     try {
-      ({ body, url: from } = await fetchJson(url, options));
+      ({ body, url: from } = await fetchJson(url, { ...options, timeoutMs: left }));
     } catch (error) {
       const status = error instanceof FetchJsonError ? error.status : undefined;
       if (status !== undefined && status >= 400 && status < 500) {

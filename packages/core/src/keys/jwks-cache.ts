@@ -25,7 +25,7 @@ import { isSigningKey } from './import-key.js';
 import { KeySet } from './key-set.js';
 import type { VerificationKey } from './key-source.js';
 
-/** Default values of {@link JwksCacheOptions} (and the failure backoff), in milliseconds / bytes / keys. */
+/** Default values of {@link JwksCacheOptions}, in milliseconds / bytes / keys. */
 export const JWKS_CACHE_DEFAULTS = {
   maxAgeMs: 600_000,
   minMaxAgeMs: 60_000,
@@ -38,20 +38,15 @@ export const JWKS_CACHE_DEFAULTS = {
   failureBackoffMs: 5_000,
 } as const;
 
-/** {@link JwksCacheOptions} plus the failure backoff, which only the cache itself needs. */
-export interface JwksCacheTuning extends JwksCacheOptions {
-  /**
-   * After a failed fetch, no new fetch starts for this long; requests that
-   * have no usable keys fail fast with 503 meanwhile (and `Retry-After` says
-   * how long is left). Default 5 000.
-   */
-  failureBackoffMs?: number;
-}
-
 /** Options of {@link JwksCache}. */
-export interface JwksCacheConfig extends JwksCacheTuning {
-  /** The JWKS URL, or a function that resolves it (discovery); called inside the single in-flight fetch. */
-  jwksUri: string | (() => Promise<string>);
+export interface JwksCacheConfig extends JwksCacheOptions {
+  /**
+   * The JWKS URL, or a function that resolves it (discovery). The function is
+   * called inside the single in-flight fetch with the time budget it may use
+   * (`timeoutMs`); the JWKS request then gets what is left of it, so one
+   * attempt never takes longer than `timeoutMs` in total.
+   */
+  jwksUri: string | ((timeoutMs: number) => Promise<string>);
   /** Allow `http:` JWKS URLs on non-loopback hosts. Default false. */
   allowInsecureHttp?: boolean;
   /** `fetch` implementation. Default: `globalThis.fetch`. */
@@ -97,9 +92,9 @@ function option(name: string, value: number | undefined, fallback: number): numb
  * error and a failure backoff. See the core README, section "JWKS cache".
  */
 export class JwksCache {
-  private readonly settings: Required<JwksCacheTuning>;
+  private readonly settings: Required<JwksCacheOptions>;
   private readonly fetchOptions: FetchJsonOptions;
-  private readonly resolveUri: () => Promise<string>;
+  private readonly resolveUri: (timeoutMs: number) => Promise<string>;
   private readonly now: () => number;
   private readonly onEvent: EventHandler | undefined;
 
@@ -297,18 +292,19 @@ export class JwksCache {
   }
 
   private async fetchOnce(): Promise<KeySet> {
+    const started = performance.now();
     let uri: string;
     try {
-      uri = await this.resolveUri();
+      uri = await this.resolveUri(this.settings.timeoutMs);
       this.uri = uri;
     } catch (error) {
       // The resolver (discovery) reports its own failure event.
       this.recordFailure(undefined, error);
       throw error;
     }
-    const started = performance.now();
     try {
-      const doc = await fetchJson(uri, this.fetchOptions);
+      const left = this.settings.timeoutMs - (performance.now() - started);
+      const doc = await fetchJson(uri, { ...this.fetchOptions, timeoutMs: Math.max(1, Math.ceil(left)) });
       if (!Array.isArray(doc.body.keys)) throw new JwksContentError('the JWK Set has no keys array');
       const jwks = doc.body as unknown as JwkSet;
       const set = await KeySet.fromJwks(jwks, this.settings.maxKeys);

@@ -3,10 +3,10 @@
  * URL that is either configured or discovered from the issuer.
  */
 import { ConfigurationError } from '../errors.js';
-import type { EventHandler, ScopegateEvent } from '../types.js';
+import type { EventHandler, JwksCacheOptions, ScopegateEvent } from '../types.js';
 import { discoverIssuerMetadata } from './discovery.js';
 import { checkUrlPolicy, FetchJsonError } from './fetch-json.js';
-import { JwksCache, type JwksCacheTuning } from './jwks-cache.js';
+import { JwksCache } from './jwks-cache.js';
 import type { KeySource } from './key-source.js';
 
 /** Options of {@link createRemoteKeySource}. */
@@ -15,8 +15,8 @@ export interface RemoteKeySourceOptions {
   issuer: string;
   /** JWKS URL. Default: discovered from `issuer` (OpenID Connect Discovery, then RFC 8414). */
   jwksUri?: string;
-  /** Cache tuning; see {@link JwksCacheTuning} for each default. */
-  cache?: JwksCacheTuning;
+  /** Cache tuning; each option's default is in {@link JwksCacheOptions}. */
+  cache?: JwksCacheOptions;
   /** Allow `http:` JWKS / discovery URLs on non-loopback hosts. Default false. */
   allowInsecureHttp?: boolean;
   /** `fetch` implementation. Default: `globalThis.fetch`. */
@@ -68,13 +68,13 @@ export function createRemoteKeySource(options: RemoteKeySourceOptions): RemoteKe
   else policy(issuer, 'issuer (for discovery)');
 
   let discovered: string | undefined;
-  const resolveUri = async (): Promise<string> => {
+  const resolveUri = async (timeoutMs: number): Promise<string> => {
     if (jwksUri !== undefined) return jwksUri;
     if (discovered !== undefined) return discovered;
     try {
       const metadata = await discoverIssuerMetadata(issuer, {
         fetch: options.fetch,
-        timeoutMs: options.cache?.timeoutMs,
+        timeoutMs,
         maxResponseBytes: options.cache?.maxResponseBytes,
         allowInsecureHttp,
       });
