@@ -19,7 +19,9 @@ import {
   connectIoredis,
   connectNodeRedis,
   deleteKeys,
+  type PrivateRedis,
   requireSharedRedis,
+  startPrivateRedis,
   type TestClient,
   uniquePrefix,
 } from '../packages/redis/test/redis-test-helpers.js';
@@ -32,7 +34,7 @@ interface ExpressApp extends RequestListener {
   get(path: string, ...handlers: Handler[]): unknown;
 }
 const express = createRequire(import.meta.url)('express') as () => ExpressApp;
-type PrivateKey = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
+type KeyPair = Awaited<ReturnType<typeof generateKeyPair>>;
 
 const available = await requireSharedRedis();
 
@@ -43,7 +45,13 @@ const OTHER = 'other-client';
 
 describe.skipIf(!available)('several API instances sharing one Redis store', () => {
   const prefix = uniquePrefix();
-  let privateKey: PrivateKey;
+  let privateKey: KeyPair['privateKey'];
+  let publicKey: KeyPair['publicKey'];
+
+  async function jwksOf(): Promise<JwkSet> {
+    const publicJwk = await exportJWK(publicKey);
+    return { keys: [{ ...publicJwk, kty: 'EC', kid: 'k1', alg: 'ES256', use: 'sig' }] };
+  }
   let ioredis: TestClient;
   let nodeRedis: TestClient;
   let expressServer: Server;
@@ -64,8 +72,8 @@ describe.skipIf(!available)('several API instances sharing one Redis store', () 
   beforeAll(async () => {
     const pair = await generateKeyPair('ES256');
     privateKey = pair.privateKey;
-    const publicJwk = await exportJWK(pair.publicKey);
-    const jwks: JwkSet = { keys: [{ ...publicJwk, kty: 'EC', kid: 'k1', alg: 'ES256', use: 'sig' }] };
+    publicKey = pair.publicKey;
+    const jwks = await jwksOf();
     const verifierOptions = { issuer: ISSUER, audience: AUDIENCE, jwks };
     const clientMetadata = {
       [LIMITED]: { rate_limit_per_minute: 10 },
@@ -163,6 +171,52 @@ describe.skipIf(!available)('several API instances sharing one Redis store', () 
     const limited = `Bearer ${await token(LIMITED)}`;
     for (const url of urls) {
       expect((await fetch(url, { headers: { authorization: limited } })).status).toBe(429);
+    }
+  });
+
+  it('Redis down: the fail-open instance answers 200, the fail-closed one 503 with Retry-After', async () => {
+    let server: PrivateRedis | undefined;
+    let redis: TestClient | undefined;
+    let open: FastifyInstance | undefined;
+    let closed: FastifyInstance | undefined;
+    try {
+      server = await startPrivateRedis();
+      redis = await connectIoredis({ port: server.port });
+      const make = async (onError: 'allow' | 'reject') => {
+        const app = Fastify();
+        await app.register(scopegate, {
+          issuer: ISSUER,
+          audience: AUDIENCE,
+          jwks: await jwksOf(),
+          rateLimit: {
+            defaultPerMinute: 5,
+            store: createRedisStore({ sendCommand: (redis as TestClient).sendCommand, onError }),
+          },
+        });
+        app.get('/data', async () => ({ ok: true }));
+        return app;
+      };
+      open = await make('allow');
+      closed = await make('reject');
+      const authorization = `Bearer ${await token('outage-client')}`;
+      expect((await open.inject({ url: '/data', headers: { authorization } })).statusCode).toBe(200);
+
+      await server.kill();
+      const allowed = await open.inject({ url: '/data', headers: { authorization } });
+      expect(allowed.statusCode).toBe(200);
+      const refused = await closed.inject({ url: '/data', headers: { authorization } });
+      expect(refused.statusCode).toBe(503);
+      expect(refused.headers['retry-after']).toBe('5');
+      expect(refused.headers['www-authenticate']).toBeUndefined();
+      expect(refused.json()).toEqual({
+        error: 'temporarily_unavailable',
+        error_description: 'the rate-limit store is temporarily unavailable',
+      });
+    } finally {
+      await open?.close();
+      await closed?.close();
+      await redis?.close();
+      await server?.kill();
     }
   });
 
