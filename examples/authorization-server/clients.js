@@ -52,9 +52,10 @@ export const DEMO_CLIENTS = [
     metadata: { rate_limit_per_minute: 60, access_token_ttl_seconds: 1 },
   },
   {
-    // Characters that RFC 6749 section 2.3.1 form-encoding must survive in Basic auth.
+    // Characters that RFC 6749 section 2.3.1 form-encoding must survive in Basic auth
+    // (client secrets are VSCHAR, printable ASCII and space: RFC 6749 appendix A.2).
     client_id: 'legacy-exporter',
-    client_secret: 'p@ss:w%rd/é+=&?',
+    client_secret: 'p@ss:w%rd/ +=&?"~',
     scope: 'data:read',
     metadata: { rate_limit_per_minute: 60 },
   },
