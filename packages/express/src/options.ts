@@ -61,6 +61,7 @@ export interface ExpressExistingVerifier {
   jwksUri?: never;
   jwks?: never;
   secret?: never;
+  keySource?: never;
 }
 
 /**
