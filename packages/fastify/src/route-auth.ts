@@ -1,4 +1,9 @@
-import { type AuthorizeRequirement, ConfigurationError, type SubjectType } from '@scopegate/core';
+import {
+  type AuthorizeRequirement,
+  ConfigurationError,
+  compileRequirement,
+  type SubjectType,
+} from '@scopegate/core';
 
 /** The route config keys the plugin reads (also merged into Fastify's `FastifyContextConfig`). */
 export interface ScopegateRouteConfig {
@@ -23,29 +28,12 @@ export interface RouteAuth {
 const PUBLIC_ROUTE: RouteAuth = Object.freeze({ authenticate: false, requirement: undefined });
 const ANY_VALID_TOKEN: RouteAuth = Object.freeze({ authenticate: true, requirement: undefined });
 
-function scopeList(value: unknown, key: string, route: string): readonly string[] | undefined {
-  if (value === undefined) return undefined;
-  if (!Array.isArray(value) || !value.every((scope) => typeof scope === 'string' && scope.length > 0)) {
-    throw new ConfigurationError(`route ${route}: config.${key} must be an array of non-empty scope strings`);
-  }
-  return Object.freeze([...value]);
-}
-
-function subjectTypes(value: unknown, route: string): SubjectType | readonly SubjectType[] | undefined {
-  if (value === undefined) return undefined;
-  const isType = (v: unknown): v is SubjectType => v === 'client' || v === 'user';
-  if (isType(value)) return value;
-  if (Array.isArray(value) && value.length > 0 && value.every(isType)) return Object.freeze([...value]);
-  throw new ConfigurationError(
-    `route ${route}: config.subjectType must be 'client', 'user' or a non-empty array of them`,
-  );
-}
-
 /**
- * Reads the scopegate keys of a route config. Throws at route registration
- * for values that could not be enforced as written (a string where a list is
- * expected, `auth: false` together with a requirement), so a typo never turns
- * into an unprotected route.
+ * Reads the scopegate keys of a route config, once, when the route is added.
+ * The requirement is validated by core's `compileRequirement` (which also
+ * memoises its compiled form for the per-request check); invalid values, and
+ * `auth: false` together with a requirement, throw at route registration, so
+ * a typo never turns into an unprotected route.
  *
  * @param config - the route's `config` (may be undefined).
  * @param route - `METHOD /url`, for error messages.
@@ -53,14 +41,15 @@ function subjectTypes(value: unknown, route: string): SubjectType | readonly Sub
  */
 export function compileRouteAuth(config: ScopegateRouteConfig | undefined, route: string): RouteAuth {
   if (config === undefined || config === null) return ANY_VALID_TOKEN;
-  const { auth } = config;
+  const { auth, scopes, anyScope, subjectType } = config;
   if (auth !== undefined && typeof auth !== 'boolean') {
     throw new ConfigurationError(`route ${route}: config.auth must be a boolean`);
   }
-  const scopes = scopeList(config.scopes, 'scopes', route);
-  const anyScope = scopeList(config.anyScope, 'anyScope', route);
-  const subjectType = subjectTypes(config.subjectType, route);
-  const hasRequirement = scopes !== undefined || anyScope !== undefined || subjectType !== undefined;
+  const requirement: AuthorizeRequirement = {};
+  if (scopes !== undefined) requirement.scopes = scopes;
+  if (anyScope !== undefined) requirement.anyScope = anyScope;
+  if (subjectType !== undefined) requirement.subjectType = subjectType;
+  const hasRequirement = Object.keys(requirement).length > 0;
   if (auth === false) {
     if (hasRequirement) {
       throw new ConfigurationError(
@@ -70,9 +59,12 @@ export function compileRouteAuth(config: ScopegateRouteConfig | undefined, route
     return PUBLIC_ROUTE;
   }
   if (!hasRequirement) return ANY_VALID_TOKEN;
-  const requirement: AuthorizeRequirement = {};
-  if (scopes !== undefined) requirement.scopes = scopes;
-  if (anyScope !== undefined) requirement.anyScope = anyScope;
-  if (subjectType !== undefined) requirement.subjectType = subjectType;
-  return Object.freeze({ authenticate: true, requirement: Object.freeze(requirement) });
+  Object.freeze(requirement);
+  try {
+    compileRequirement(requirement);
+  } catch (error) {
+    const message = error instanceof Error ? error.message.replace(/^scopegate: /, '') : String(error);
+    throw new ConfigurationError(`route ${route}: invalid scopegate config: ${message}`);
+  }
+  return Object.freeze({ authenticate: true, requirement });
 }

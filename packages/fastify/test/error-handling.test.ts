@@ -30,6 +30,24 @@ describe('default formatting', () => {
     await app.close();
   });
 
+  it('logs the rejection (info for 4xx) without the token', async () => {
+    const lines: string[] = [];
+    const app = Fastify({ logger: { level: 'info', stream: { write: (line: string) => lines.push(line) } } });
+    await app.register(scopegate, { ...issuer.verifierOptions });
+    app.get('/data', async () => 'ok');
+    const token = await issuer.sign({}, { expiresIn: -600 });
+    const res = await app.inject({ url: '/data', headers: bearer(token) });
+    expect(res.statusCode).toBe(401);
+    const entries = lines.map(
+      (line) => JSON.parse(line) as { level: number; msg: string; err?: { type: string } },
+    );
+    const rejection = entries.find((entry) => entry.err?.type === 'TokenExpiredError');
+    expect(rejection?.level).toBe(30);
+    expect(lines.join('\n')).not.toContain(token);
+    expect(lines.join('\n')).not.toContain(token.split('.')[2]);
+    await app.close();
+  });
+
   it('a ScopegateError thrown by a handler is formatted the same way', async () => {
     const app = Fastify();
     await app.register(scopegate, { ...issuer.verifierOptions });

@@ -84,10 +84,12 @@ describe('route config', () => {
   });
 
   it.each([
-    [{ scopes: 'data:read' }, /config\.scopes must be an array/],
-    [{ anyScope: [''] }, /config\.anyScope must be an array/],
-    [{ subjectType: 'robot' }, /config\.subjectType must be/],
-    [{ subjectType: [] }, /config\.subjectType must be/],
+    [{ scopes: 'data:read' }, /route GET \/x: invalid scopegate config: .*list of scopes/],
+    [{ scopes: ['data read'] }, /invalid scopegate config: .*without spaces/],
+    [{ anyScope: [''] }, /invalid scopegate config: .*non-empty scope strings/],
+    [{ anyScope: [] }, /invalid scopegate config: .*at least one scope/],
+    [{ subjectType: 'robot' }, /invalid scopegate config: subjectType must be/],
+    [{ subjectType: [] }, /invalid scopegate config: subjectType must be/],
     [{ auth: 'no' }, /config\.auth must be a boolean/],
     [{ auth: false, scopes: ['a'] }, /cannot be combined/],
   ])('an invalid route config %j fails at startup', async (config, message) => {
