@@ -11,6 +11,7 @@ import { JwksCache, type JwksCacheConfig } from '../src/keys/jwks-cache.js';
 import type { VerificationKey } from '../src/keys/key-source.js';
 import { createRemoteKeySource } from '../src/keys/remote-key-source.js';
 import type { JwtHeader, ScopegateEvent } from '../src/types.js';
+import { createVerifier } from '../src/verifier.js';
 import { type LocalIssuer, startLocalIssuer } from './helpers/local-issuer.js';
 
 const MINUTE = 60_000;
@@ -554,5 +555,36 @@ describe('hydration, events and options', () => {
     await source.warmup();
     expect(source.jwksCache.status()).toMatchObject({ keys: 1, maxAgeMs: 1_000, uri: idp.jwksUri });
     expect(source.getKey(header(idp.currentKid))).not.toBeInstanceOf(Promise);
+  });
+});
+
+describe('through createVerifier', () => {
+  it('verifies with discovered keys, picks up a rotation, and answers 503 on a cold outage', async () => {
+    const verifier = createVerifier({ issuer: idp.issuer, audience: 'api', now: () => Date.now() });
+    const token = await idp.sign({ sub: 'svc', aud: 'api', client_id: 'svc' });
+    await expect(verifier.verify(token)).resolves.toMatchObject({ subject: 'svc', issuer: idp.issuer });
+    expect(idp.count(idp.paths.openid)).toBe(1);
+    expect(jwksFetches()).toBe(1);
+
+    const down = await startLocalIssuer();
+    down.setRoute(down.paths.jwks, { kind: 'hang' });
+    try {
+      const cold = createVerifier({
+        issuer: down.issuer,
+        audience: 'api',
+        jwksUri: down.jwksUri,
+        jwksCache: { timeoutMs: 300 },
+      });
+      const downToken = await down.sign({ sub: 'svc', aud: 'api' });
+      await expect(cold.verify(downToken)).rejects.toMatchObject({
+        status: 503,
+        code: 'temporarily_unavailable',
+      });
+      const decision = await cold.authorize(`Bearer ${downToken}`);
+      expect(decision).toMatchObject({ ok: false, status: 503, headers: { 'retry-after': '5' } });
+      expect(down.count(down.paths.jwks)).toBe(1);
+    } finally {
+      await down.close();
+    }
   });
 });
