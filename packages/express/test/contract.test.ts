@@ -6,7 +6,13 @@
 import type { ErrorRequestHandler } from 'express';
 import request from 'supertest';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { auth, type ExpressScopegateError, isScopegateError, requireScopes } from '../src/index.js';
+import {
+  auth,
+  type ExpressScopegateError,
+  isScopegateError,
+  requireScopes,
+  requireSubjectType,
+} from '../src/index.js';
 import { addRoutes, authApp, frameworks } from './helpers/app.js';
 import {
   AUDIENCE,
@@ -400,5 +406,7 @@ describe.each(frameworks)('%s: thin-adapter details', (_name, express) => {
     expect(() => auth({ ...options(), authRequired: 'no' as unknown as boolean })).toThrow(/authRequired/);
     expect(() => requireScopes()).toThrow(TypeError);
     expect(() => requireScopes('has space')).toThrow(TypeError);
+    expect(() => requireSubjectType()).toThrow(TypeError);
+    expect(() => requireSubjectType('robot' as 'client')).toThrow(TypeError);
   });
 });
