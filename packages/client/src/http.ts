@@ -97,6 +97,8 @@ export function parseRetryAfter(value: string | null, nowMs: number = Date.now()
   if (value === null) return undefined;
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  // HTTP-date in all three RFC 9110 forms starts with a day name; Date.parse alone accepts "-1".
+  if (!/^[A-Za-z]{3}/.test(trimmed)) return undefined;
   const date = Date.parse(trimmed);
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, date - nowMs);

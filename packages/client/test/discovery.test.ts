@@ -122,6 +122,27 @@ describe('discovery', () => {
   });
 });
 
+describe('discovery transport failures', () => {
+  it('times out a slow metadata endpoint, retries, then throws DiscoveryError', async () => {
+    server.handler = () => ({ json: {}, delayMs: 1_000 });
+    const client = createTokenClient({ issuer: server.origin, ...creds, timeoutMs: 50 });
+    const error = await client.getToken().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DiscoveryError);
+    expect((error as Error).message).toMatch(/failed after 3 attempt\(s\).*timed out after 50 ms/);
+    expect(server.requests).toHaveLength(3);
+  });
+
+  it('reports an unreachable issuer as DiscoveryError with a sanitised cause', async () => {
+    const dead = await startTokenServer();
+    await dead.close();
+    const client = createTokenClient({ issuer: dead.origin, ...creds });
+    const error = await client.getToken().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DiscoveryError);
+    expect((error as Error).message).toMatch(/network error/);
+    expect((error as Error).cause).toBeInstanceOf(Error);
+  });
+});
+
 describe('metadataUrls', () => {
   it('builds both well-known URLs', () => {
     expect(metadataUrls('https://a.example.com').map(String)).toEqual([

@@ -12,6 +12,7 @@ import {
   UnsupportedGrantTypeError,
 } from '@scopegate/client';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { parseRetryAfter } from '../src/http.js';
 import { backoffDelay } from '../src/retry.js';
 import { fastRetry, issueToken, startTokenServer, type TokenServer } from './token-server.js';
 
@@ -236,5 +237,21 @@ describe('backoffDelay', () => {
     expect(backoffDelay(3, policy, () => 0.5)).toBe(200);
     expect(backoffDelay(10, policy, () => 0.999)).toBe(999);
     expect(backoffDelay(4, policy, () => 0)).toBe(0);
+  });
+});
+
+describe('parseRetryAfter', () => {
+  const now = Date.parse('2024-01-01T00:00:00Z');
+  it.each([
+    [null, undefined],
+    ['', undefined],
+    ['soon', undefined],
+    ['-1', undefined],
+    ['0', 0],
+    [' 7 ', 7000],
+    ['Mon, 01 Jan 2024 00:00:30 GMT', 30_000],
+    ['Sun, 31 Dec 2023 23:59:00 GMT', 0],
+  ])('%s -> %s ms', (value, expected) => {
+    expect(parseRetryAfter(value, now)).toBe(expected);
   });
 });
