@@ -143,7 +143,7 @@ describe('discoverIssuerMetadata', () => {
   });
 
   it('bounds the whole discovery (all URLs together) by one timeout', async () => {
-    idp.setRoute(idp.paths.openid, { kind: 'delay', ms: 200, then: { kind: 'status', status: 404 } });
+    idp.setRoute(idp.paths.openid, { kind: 'delay', ms: 200, next: { kind: 'status', status: 404 } });
     idp.setRoute(idp.paths.oauth, { kind: 'hang' });
     const started = Date.now();
     const error = await discoveryFailure(discoverIssuerMetadata(idp.issuer, { timeoutMs: 400 }));

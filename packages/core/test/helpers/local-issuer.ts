@@ -49,8 +49,8 @@ export type RouteBehavior =
   | { kind: 'stall' }
   /** A redirect to `location` (absolute, or relative to the server). Default status 302. */
   | { kind: 'redirect'; location: string; status?: number }
-  /** Waits `ms`, then answers as `then` (default `serve`). */
-  | { kind: 'delay'; ms: number; then?: RouteBehavior };
+  /** Waits `ms`, then answers as `next` (default `serve`). */
+  | { kind: 'delay'; ms: number; next?: RouteBehavior };
 
 /** Options of {@link startLocalIssuer}. */
 export interface LocalIssuerOptions {
@@ -254,7 +254,7 @@ export async function startLocalIssuer(options: LocalIssuerOptions = {}): Promis
         return;
       case 'delay': {
         const timer = setTimeout(
-          () => answer(req, res, path, behavior.then ?? { kind: 'serve' }),
+          () => answer(req, res, path, behavior.next ?? { kind: 'serve' }),
           behavior.ms,
         );
         res.on('close', () => clearTimeout(timer));
