@@ -82,7 +82,7 @@ export async function jwksOf(...keys: Promise<TestKey>[]): Promise<JwkSet> {
 }
 
 /** Claims of a typical client_credentials token at {@link NOW}. */
-export function baseClaims(extra: JWTPayload = {}): JWTPayload {
+export function baseClaims(extra: Record<string, unknown> = {}): JWTPayload {
   return {
     iss: ISSUER,
     aud: AUDIENCE,
@@ -98,7 +98,7 @@ export function baseClaims(extra: JWTPayload = {}): JWTPayload {
 /** Signs claims with jose. `header` adds or overrides protected header members. */
 export async function sign(
   alg: JwsAlgorithm | string,
-  claims: JWTPayload = baseClaims(),
+  claims: JWTPayload | Record<string, unknown> = baseClaims(),
   options: { key?: TestKey | Uint8Array; header?: Record<string, unknown>; kid?: string | null } = {},
 ): Promise<string> {
   const isHmac = alg.startsWith('HS');

@@ -1,0 +1,65 @@
+import { describe, expectTypeOf, it } from 'vitest';
+import {
+  type AuthorizeDecision,
+  allOf,
+  checkRequirement,
+  createVerifier,
+  createVerifierFromEnv,
+  type ErrorBody,
+  extractBearerToken,
+  type ScopegateError,
+  type ScopeRequirement,
+  toErrorResponse,
+  type VerifiedToken,
+  type Verifier,
+  type VerifierOptions,
+} from '../src/index.js';
+
+describe('public types', () => {
+  it('createVerifier takes VerifierOptions and returns a Verifier', () => {
+    expectTypeOf(createVerifier).parameter(0).toEqualTypeOf<VerifierOptions>();
+    expectTypeOf(createVerifier).returns.toEqualTypeOf<Verifier>();
+    expectTypeOf(createVerifierFromEnv).returns.toEqualTypeOf<Verifier>();
+    expectTypeOf<Verifier['verify']>().returns.toEqualTypeOf<Promise<VerifiedToken>>();
+    expectTypeOf<Verifier['authorize']>().returns.toEqualTypeOf<Promise<AuthorizeDecision>>();
+    expectTypeOf<Verifier['realm']>().toEqualTypeOf<string>();
+  });
+
+  it('VerifiedToken has the contract fields', () => {
+    expectTypeOf<VerifiedToken['token']>().toEqualTypeOf<string>();
+    expectTypeOf<VerifiedToken['issuer']>().toEqualTypeOf<string>();
+    expectTypeOf<VerifiedToken['subject']>().toEqualTypeOf<string>();
+    expectTypeOf<VerifiedToken['subjectType']>().toEqualTypeOf<'client' | 'user'>();
+    expectTypeOf<VerifiedToken['clientId']>().toEqualTypeOf<string | undefined>();
+    expectTypeOf<VerifiedToken['scopes']>().toEqualTypeOf<ReadonlySet<string>>();
+    expectTypeOf<VerifiedToken['expiresAt']>().toEqualTypeOf<number>();
+  });
+
+  it('AuthorizeDecision narrows on ok', () => {
+    const use = (decision: AuthorizeDecision) => {
+      if (decision.ok) {
+        expectTypeOf(decision.auth).toEqualTypeOf<VerifiedToken>();
+      } else {
+        expectTypeOf(decision.status).toEqualTypeOf<number>();
+        expectTypeOf(decision.body).toEqualTypeOf<ErrorBody>();
+        expectTypeOf(decision.error).toEqualTypeOf<ScopegateError>();
+        expectTypeOf(decision.headers).toEqualTypeOf<Readonly<Record<string, string>>>();
+      }
+    };
+    expectTypeOf(use).toBeFunction();
+  });
+
+  it('helpers', () => {
+    expectTypeOf(allOf).returns.toEqualTypeOf<ScopeRequirement>();
+    expectTypeOf(checkRequirement).returns.toEqualTypeOf<void>();
+    expectTypeOf(extractBearerToken).returns.toEqualTypeOf<string>();
+    expectTypeOf(toErrorResponse).returns.toHaveProperty('status');
+    const typeOnly = () => {
+      // @ts-expect-error issuer and audience are required
+      createVerifier({ jwksUri: 'https://x' });
+      // @ts-expect-error 'none' is not an algorithm
+      createVerifier({ issuer: 'i', audience: 'a', algorithms: ['none'] });
+    };
+    expectTypeOf(typeOnly).toBeFunction();
+  });
+});
