@@ -40,7 +40,7 @@ const kRouteAuth: unique symbol = Symbol('@scopegate/fastify route auth');
 type ConfigWithRouteAuth = ScopegateRouteConfig & { [kRouteAuth]?: RouteAuth };
 
 // The verifier options a `verifier` makes meaningless; passing both is a configuration mistake.
-const VERIFIER_OPTION_KEYS = ['issuer', 'audience', 'jwksUri', 'jwks', 'secret'] as const;
+const VERIFIER_OPTION_KEYS = ['issuer', 'audience', 'jwksUri', 'jwks', 'secret', 'keySource'] as const;
 
 /** The credentials RFC 6750 allows: header, query, and a form-encoded body (only once it is parsed). */
 function credentials(request: FastifyRequest) {
@@ -84,18 +84,18 @@ const scopegatePlugin: FastifyPluginAsync<ScopegateOptions> = async (fastify, op
 
   // Routes the onRoute hook never saw (added before registration, the 404 handler) are compiled on first use.
   const lateRouteAuth = new WeakMap<object, RouteAuth>();
-  const routeAuthOf = (request: FastifyRequest): { routeAuth: RouteAuth; seen: boolean } => {
-    const config = request.routeOptions.config as ConfigWithRouteAuth | undefined;
+  const routeAuthOf = (request: FastifyRequest): RouteAuth => {
+    const { config, url } = request.routeOptions as { config?: ConfigWithRouteAuth; url?: string };
     const precomputed = config?.[kRouteAuth];
-    if (precomputed !== undefined) return { routeAuth: precomputed, seen: true };
-    if (config === undefined || config === null)
-      return { routeAuth: compileRouteAuth(undefined, ''), seen: false };
+    if (precomputed !== undefined) return precomputed;
+    if (config === undefined || config === null) return compileRouteAuth(undefined, '');
     let routeAuth = lateRouteAuth.get(config);
     if (routeAuth === undefined) {
-      routeAuth = compileRouteAuth(config, `${request.method} ${request.url}`);
+      // The route pattern, not request.url: a query string never goes into a message.
+      routeAuth = compileRouteAuth(config, `${request.method} ${url ?? '(no route)'}`);
       lateRouteAuth.set(config, routeAuth);
     }
-    return { routeAuth, seen: false };
+    return routeAuth;
   };
 
   // A rejection: headers go on the reply first, so they are there however the error is answered.
@@ -123,7 +123,7 @@ const scopegatePlugin: FastifyPluginAsync<ScopegateOptions> = async (fastify, op
   });
 
   fastify.addHook('onRequest', async (request, reply) => {
-    const { routeAuth } = routeAuthOf(request);
+    const routeAuth = routeAuthOf(request);
     if (!routeAuth.authenticate) return;
     const result = await guard.authenticate(credentials(request), routeAuth.requirement);
     if (result.ok) {
