@@ -23,6 +23,9 @@ const PUBLIC_MEMBERS: Record<string, readonly string[]> = {
   OKP: ['kty', 'crv', 'x'],
 };
 
+/** Smallest RSA modulus accepted, in bits. Smaller keys in a key set are ignored. */
+export const MIN_RSA_BITS = 2048;
+
 /** Whether a JWK from a key set may be used to verify signatures (`use`, `key_ops`). */
 export function isSigningKey(jwk: Jwk): boolean {
   if (jwk.use !== undefined && jwk.use !== 'sig') return false;
@@ -55,6 +58,9 @@ export async function importVerificationKey(jwk: Jwk): Promise<VerificationKey |
     const imported = await importJWK(publicJwk as JWK, alg);
     if (imported instanceof Uint8Array) return undefined;
     const keyObject = KeyObject.from(imported);
+    // RSA below 2048 bits is too weak to trust (RFC 7518 §3.3; jose refuses it at verify time too).
+    if (jwk.kty === 'RSA' && (keyObject.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_RSA_BITS)
+      return undefined;
     return { kid: jwk.kid, alg: jwk.alg, kty: jwk.kty, crv, keyObject };
   } catch {
     return undefined;

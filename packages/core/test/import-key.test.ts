@@ -1,0 +1,70 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { AlgorithmNotAllowedError, KeyNotFoundError } from '../src/errors.js';
+import { importVerificationKey, isSigningKey, MIN_RSA_BITS } from '../src/keys/import-key.js';
+import { KeySet } from '../src/keys/key-set.js';
+import type { Jwk } from '../src/types.js';
+
+const rsaJwk = (bits: number, extra: Partial<Jwk> = {}): Jwk => {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: bits });
+  return { ...(privateKey.export({ format: 'jwk' }) as Jwk), kid: `rsa-${bits}`, ...extra };
+};
+const ecJwk = (kid: string, extra: Partial<Jwk> = {}): Jwk => {
+  const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  return { ...(publicKey.export({ format: 'jwk' }) as Jwk), kid, ...extra };
+};
+
+describe('importVerificationKey', () => {
+  it(`ignores RSA keys below ${MIN_RSA_BITS} bits and accepts ${MIN_RSA_BITS}`, async () => {
+    expect(await importVerificationKey(rsaJwk(1024))).toBeUndefined();
+    const key = await importVerificationKey(rsaJwk(2048));
+    expect(key?.kty).toBe('RSA');
+  });
+
+  it('imports only the public part of a JWK that carries private members', async () => {
+    const key = await importVerificationKey(rsaJwk(2048));
+    expect(key?.keyObject.type).toBe('public');
+  });
+
+  it('ignores keys not meant for signatures, unknown types and malformed members', async () => {
+    expect(await importVerificationKey(ecJwk('enc', { use: 'enc' }))).toBeUndefined();
+    expect(await importVerificationKey(ecJwk('ops', { key_ops: ['encrypt'] }))).toBeUndefined();
+    expect(await importVerificationKey({ kty: 'oct', k: 'c2VjcmV0' })).toBeUndefined();
+    expect(await importVerificationKey({ kty: 'EC', crv: 'P-256', x: 'AA', y: 'AA' })).toBeUndefined();
+    expect(await importVerificationKey({ kty: 'EC', crv: 'secp256k1', x: 'AA', y: 'AA' })).toBeUndefined();
+    expect(await importVerificationKey({ kty: 'RSA', n: 5, e: 'AQAB' } as unknown as Jwk)).toBeUndefined();
+    expect(await importVerificationKey(ecJwk('ok', { use: 'sig', key_ops: ['verify'] }))).toBeDefined();
+    expect(isSigningKey({ kty: 'EC' })).toBe(true);
+  });
+});
+
+describe('KeySet selection', () => {
+  it('selects by kid, and refuses a token alg its key does not declare or fit', async () => {
+    const set = await KeySet.fromJwks({ keys: [ecJwk('a', { alg: 'ES256' }), rsaJwk(2048, { kid: 'r' })] });
+    expect(set.size).toBe(2);
+    expect(set.find({ alg: 'ES256', kid: 'a' })?.kid).toBe('a');
+    expect(set.find({ alg: 'ES256', kid: 'missing' })).toBeUndefined();
+    expect(() => set.find({ alg: 'ES384', kid: 'a' })).toThrow(AlgorithmNotAllowedError);
+    expect(() => set.find({ alg: 'ES256', kid: 'r' })).toThrow(AlgorithmNotAllowedError);
+  });
+
+  it('without a kid uses the only key that fits, and refuses to guess between several', async () => {
+    const one = await KeySet.fromJwks({ keys: [ecJwk('a'), rsaJwk(2048, { kid: 'r' })] });
+    expect(one.find({ alg: 'ES256' })?.kid).toBe('a');
+    const two = await KeySet.fromJwks({ keys: [ecJwk('a'), ecJwk('b')] });
+    expect(() => two.find({ alg: 'ES256' })).toThrow(KeyNotFoundError);
+    expect(two.find({ alg: 'PS256' })).toBeUndefined();
+  });
+
+  it('keeps the first of duplicated kids and caps the number of keys', async () => {
+    const first = ecJwk('dup');
+    const set = await KeySet.fromJwks({ keys: [first, ecJwk('dup'), ecJwk('c')] }, 2);
+    expect(set.size).toBe(2);
+    expect(set.find({ alg: 'ES256', kid: 'dup' })?.keyObject.export({ format: 'jwk' }).x).toBe(first.x);
+    expect(set.hasKid('c')).toBe(false);
+  });
+
+  it('treats a set without a keys array as empty', async () => {
+    expect((await KeySet.fromJwks({} as never)).size).toBe(0);
+  });
+});
