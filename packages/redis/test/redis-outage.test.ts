@@ -112,10 +112,15 @@ describe.skipIf(!available).each(clientFactories)('failure policy via %s', (_nam
       () => store.consume('outage-client', 3, W),
       (r) => r.remaining !== 3,
     );
-    // The restarted server is empty (no persistence): a fresh window, counted again.
-    expect(recovered).toEqual({ allowed: true, limit: 3, remaining: 2, resetSeconds: expect.any(Number) });
+    // The restarted server is empty (no persistence): a fresh window, counted again. A command
+    // the client library queued during the outage may still land after reconnecting (documented
+    // in the README), so the first window can hold one more request than this test sent.
+    expect(recovered).toMatchObject({ allowed: true, limit: 3 });
+    expect(recovered.remaining).toBeLessThanOrEqual(2);
     expect(events.map((e) => e.type)).toEqual(['rate_limit_store_failed', 'rate_limit_store_recovered']);
-    expect(await store.consume('outage-client', 3, W)).toMatchObject({ allowed: true, remaining: 1 });
+    // Counting is exact again once recovered: a client the outage never touched.
+    expect(await store.consume('after-outage-client', 3, W)).toMatchObject({ allowed: true, remaining: 2 });
+    expect(await store.consume('after-outage-client', 3, W)).toMatchObject({ allowed: true, remaining: 1 });
     expect(await client.sendCommand('EXISTS', rateLimitRedisKey('outage-client'))).toBe(1);
 
     // A second outage is reported again, once.
@@ -171,7 +176,9 @@ describe.skipIf(!available).each(clientFactories)('failure policy via %s', (_nam
       },
       (r) => r !== undefined,
     );
-    expect(recovered).toMatchObject({ allowed: true, limit: 3, remaining: 2 });
+    // A command queued by the client during the outage may land after reconnecting (see above).
+    expect(recovered).toMatchObject({ allowed: true, limit: 3 });
+    expect(await store.consume('strict-after-outage', 3, W)).toMatchObject({ allowed: true, remaining: 2 });
     expect(events.map((e) => e.type)).toEqual(['rate_limit_store_failed', 'rate_limit_store_recovered']);
   });
 });
