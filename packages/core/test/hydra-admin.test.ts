@@ -125,6 +125,17 @@ describe('hydraAdminMetadata', () => {
     expect(requests).toEqual(['/admin/clients/a%2Fb%20c%3F']);
   });
 
+  it('never turns a client id of "." or ".." into another admin path', async () => {
+    const source = hydraAdminMetadata({ adminUrl });
+    expect(await lookup(source, '.')).toBeUndefined();
+    expect(await lookup(source, '..')).toBeUndefined();
+    expect(await lookup(source, '')).toBeUndefined();
+    expect(requests).toEqual([]);
+    clients['a.b'] = { metadata: { rate_limit_per_minute: 4 } };
+    expect(await lookup(source, 'a.b')).toEqual({ rate_limit_per_minute: 4 });
+    expect(requests).toEqual(['/admin/clients/a.b']);
+  });
+
   it('sends one request for 100 concurrent lookups of one client (single-flight)', async () => {
     const source = hydraAdminMetadata({ adminUrl });
     const results = await Promise.all(Array.from({ length: 100 }, () => lookup(source, 'nightly-data-sync')));

@@ -119,6 +119,9 @@ export function hydraAdminMetadata(options: HydraAdminMetadataOptions): ClientMe
   };
 
   return (clientId: string) => {
+    // URL normalisation turns a path segment of `.` or `..` (even percent-encoded) into another
+    // admin path, e.g. the client list: such ids have no client record to read.
+    if (clientId === '.' || clientId === '..' || clientId.length === 0) return undefined;
     const cached = cache.get(clientId);
     if (cached !== undefined && cached.expiresAt > now()) {
       if (cached.unavailable) throw unavailable();
