@@ -78,7 +78,9 @@ const scopegatePlugin: FastifyPluginAsync<ScopegateOptions> = async (fastify, op
     throw new ConfigurationError('@scopegate/fastify: authRequired must be a boolean');
   }
   const verifier = buildVerifier(options);
-  const guard = createGuard({ verifier, rateLimit: options.rateLimit });
+  // The verifier carries scopeMatch; onEvent is forwarded so rate-limit events reach the same handler.
+  const onEvent = 'onEvent' in options ? options.onEvent : undefined;
+  const guard = createGuard({ verifier, rateLimit: options.rateLimit, onEvent });
   const realm = guard.realm;
   const routeErrorHandler = createRouteErrorHandler(realm);
 
