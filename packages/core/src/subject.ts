@@ -8,25 +8,48 @@ import type { JwtClaims, SubjectType } from './types.js';
 /**
  * The granted scopes of a token. Read-only at runtime, not only in its type:
  * a verified token is shared through the token cache, so a handler that
- * called `add` would otherwise grant scopes to every later request.
+ * changed it would otherwise grant scopes to every later request. The set is
+ * held privately (not a `Set` subclass), so `Set.prototype.add.call(scopes, …)`
+ * cannot reach it either.
  */
-export class ScopeSet extends Set<string> {
+export class ScopeSet implements ReadonlySet<string> {
+  readonly #set: Set<string>;
+
   constructor(scopes: Iterable<string> = []) {
-    super();
-    for (const scope of scopes) super.add(scope);
+    this.#set = new Set(scopes);
     Object.freeze(this);
   }
-  /** Always throws: granted scopes cannot be changed. */
-  override add(_scope: string): this {
-    throw new TypeError('scopegate: granted scopes are read-only');
+  get size(): number {
+    return this.#set.size;
   }
-  /** Always throws: granted scopes cannot be changed. */
-  override delete(_scope: string): boolean {
-    throw new TypeError('scopegate: granted scopes are read-only');
+  has(scope: string): boolean {
+    return this.#set.has(scope);
   }
-  /** Always throws: granted scopes cannot be changed. */
-  override clear(): void {
-    throw new TypeError('scopegate: granted scopes are read-only');
+  forEach(callback: (value: string, key: string, set: ReadonlySet<string>) => void, thisArg?: unknown): void {
+    for (const scope of this.#set) callback.call(thisArg, scope, scope, this);
+  }
+  entries(): SetIterator<[string, string]> {
+    return this.#set.entries();
+  }
+  keys(): SetIterator<string> {
+    return this.#set.keys();
+  }
+  values(): SetIterator<string> {
+    return this.#set.values();
+  }
+  [Symbol.iterator](): SetIterator<string> {
+    return this.#set.values();
+  }
+  /** Serialises as an array (a plain Set would become `{}` in JSON). */
+  toJSON(): string[] {
+    return [...this.#set];
+  }
+  get [Symbol.toStringTag](): string {
+    return 'ScopeSet';
+  }
+  /** `console.log(req.auth)` shows the scopes, not an empty object. */
+  [Symbol.for('nodejs.util.inspect.custom')](): Set<string> {
+    return new Set(this.#set);
   }
 }
 
