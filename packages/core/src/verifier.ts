@@ -23,8 +23,15 @@ import {
   TokenTooLargeError,
 } from './errors.js';
 import { checkClaims, checkTimes, checkTokenType, compileClaimRules } from './jwt/claims.js';
-import { DEFAULT_MAX_TOKEN_LENGTH, decodePayload, type JwsParts, parseJws } from './jwt/parse.js';
+import {
+  DEFAULT_MAX_TOKEN_LENGTH,
+  decodePayload,
+  type HeaderCache,
+  type JwsParts,
+  parseJws,
+} from './jwt/parse.js';
 import { isHmacAlgorithm, SUPPORTED_ALGORITHMS, verifyJwsSignature } from './jwt/signature.js';
+import { createIssuerKeySources } from './keys/issuer-key-sources.js';
 import type { KeySource, VerificationKey } from './keys/key-source.js';
 import { createRemoteKeySource } from './keys/remote-key-source.js';
 import { createSecretKeySource, createStaticKeySource } from './keys/static-key-source.js';
@@ -113,17 +120,32 @@ function createKeySource(options: VerifierOptions, issuers: ReadonlySet<string>)
   }
   if (options.jwksUri !== undefined && typeof options.jwksUri !== 'string')
     fail('`jwksUri` must be a string');
-  // Discovery uses the first issuer; with a jwksUri every issuer shares that key set.
-  return createRemoteKeySource({
-    issuer: issuers.values().next().value as string,
-    jwksUri: options.jwksUri,
-    cache: options.jwksCache,
-    allowInsecureHttp: options.allowInsecureHttp === true,
-    fetch: options.fetch,
-    now: options.now,
-    onEvent: options.onEvent,
-  });
+  const remote = (issuer: string) =>
+    createRemoteKeySource({
+      issuer,
+      jwksUri: options.jwksUri,
+      cache: options.jwksCache,
+      allowInsecureHttp: options.allowInsecureHttp === true,
+      fetch: options.fetch,
+      now: options.now,
+      onEvent: options.onEvent,
+    });
+  // With a jwksUri every listed issuer shares that one key set (the user said so). With
+  // discovery, each issuer gets its own keys, so no issuer can sign for another.
+  if (options.jwksUri !== undefined || issuers.size === 1)
+    return remote(issuers.values().next().value as string);
+  return createIssuerKeySources(new Map([...issuers].map((issuer) => [issuer, remote(issuer)])));
 }
+
+/** The unverified `iss`, read only to pick the issuer's key set (multi-issuer discovery). */
+function unverifiedIssuer(parts: JwsParts): string | undefined {
+  const iss = decodePayload(parts.payloadSegment).iss;
+  return typeof iss === 'string' ? iss : undefined;
+}
+
+// Distinct header segments that verify are few (one per signing key and alg);
+// the bound only matters for an issuer that varies its headers per token.
+const MAX_CACHED_HEADERS = 64;
 
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
@@ -194,13 +216,20 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const now = options.now ?? Date.now;
   const cache = createTokenCache(options.tokenCache);
   const keySource = createKeySource(options, rules.issuers);
+  const routesByIssuer =
+    rules.issuers.size > 1 &&
+    [options.jwksUri, options.jwks, options.secret, options.keySource].every((o) => o === undefined);
   const tolerance = rules.clockToleranceSec;
+  // Filled only after a signature check passed, so forged headers cannot crowd it.
+  const headerCache: HeaderCache = new Map();
 
   // Signature, payload, claims, subject. Throws ScopegateErrors.
   function complete(token: string, parts: JwsParts, key: VerificationKey): VerifiedToken {
     const header = parts.header;
     if (!verifyJwsSignature(header.alg, key.keyObject, parts.signingInput, parts.signatureSegment))
       throw new SignatureInvalidError();
+    if (headerCache.size < MAX_CACHED_HEADERS && !headerCache.has(parts.headerSegment))
+      headerCache.set(parts.headerSegment, deepFreeze(header));
     const claims = decodePayload(parts.payloadSegment);
     const nowMs = now();
     checkClaims(claims, rules, Math.floor(nowMs / 1000));
@@ -249,11 +278,13 @@ export function createVerifier(options: VerifierOptions): Verifier {
           return Promise.resolve(hit);
         }
       }
-      const parts = parseJws(token, algorithms, maxTokenLength);
+      const parts = parseJws(token, algorithms, maxTokenLength, headerCache);
       checkTokenType(parts.header, rules);
       let key: VerificationKey | Promise<VerificationKey>;
       try {
-        key = keySource.getKey(parts.header);
+        key = routesByIssuer
+          ? keySource.getKey(parts.header, unverifiedIssuer(parts))
+          : keySource.getKey(parts.header);
       } catch (error) {
         throw asKeyError(error);
       }
@@ -292,5 +323,5 @@ export function createVerifier(options: VerifierOptions): Verifier {
     }
   }
 
-  return Object.freeze({ verify, authorize, warmup, realm });
+  return Object.freeze({ verify, authorize, warmup, realm, scopeMatch });
 }

@@ -22,6 +22,8 @@ export const DEFAULT_MAX_TOKEN_LENGTH = 8192;
 export interface JwsParts {
   /** The decoded, validated protected header. */
   readonly header: JwtHeader;
+  /** The base64url header segment (the {@link HeaderCache} key). */
+  readonly headerSegment: string;
   /** `BASE64URL(header) "." BASE64URL(payload)`: the bytes the signature covers. */
   readonly signingInput: string;
   /** The base64url payload segment (not decoded yet). */
@@ -33,6 +35,16 @@ export interface JwsParts {
 // Three base64url segments, the last possibly empty. Character class only: no
 // nested quantifiers, so matching is linear in the (already capped) length.
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+// The same check from the payload on (sticky: starts at lastIndex), for a header already known valid.
+const PAYLOAD_AND_SIGNATURE = /[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/y;
+
+/**
+ * Header segments already accepted, mapped to their decoded, deep-frozen
+ * header. Tokens from one issuer key share one header segment, so a hit saves
+ * a base64url decode, a JSON parse and the header checks per token. Owned by
+ * one verifier (the checks depend on its algorithm allow-list).
+ */
+export type HeaderCache = Map<string, JwtHeader>;
 
 /** The only `crit` extension understood: RFC 7797 `b64`, and then only with `b64: true`. */
 const UNDERSTOOD_CRIT = 'b64';
@@ -83,6 +95,7 @@ export function parseJws(
   token: string,
   algorithms: ReadonlySet<string>,
   maxTokenLength: number = DEFAULT_MAX_TOKEN_LENGTH,
+  headerCache?: HeaderCache,
 ): JwsParts {
   if (typeof token !== 'string') throw new MalformedTokenError('the token must be a string');
   if (token.length > maxTokenLength) throw new TokenTooLargeError();
@@ -97,21 +110,32 @@ export function parseJws(
     if (dots === 4) throw new EncryptedTokenError();
     throw new MalformedTokenError('the token is not a compact JWS (three segments)');
   }
-  if (!COMPACT_JWS.test(token)) throw new MalformedTokenError('the token is not valid base64url');
-
-  const header = decodeSegment(token.slice(0, firstDot), 'header');
-  if (!isJsonObject(header)) throw new MalformedTokenError('the token header is not a JSON object');
-  const alg = header.alg;
-  if (typeof alg !== 'string' || !algorithms.has(alg)) throw new AlgorithmNotAllowedError();
-  if (header.kid !== undefined && typeof header.kid !== 'string')
-    throw new MalformedTokenError('the token kid header must be a string');
-  if (header.crit !== undefined) checkCrit(header);
+  const headerSegment = token.slice(0, firstDot);
+  const known = headerCache?.get(headerSegment);
+  let header: JwtHeader;
+  if (known !== undefined) {
+    // The header passed every check below before; only the rest needs the character check.
+    PAYLOAD_AND_SIGNATURE.lastIndex = firstDot + 1;
+    if (!PAYLOAD_AND_SIGNATURE.test(token)) throw new MalformedTokenError('the token is not valid base64url');
+    header = known;
+  } else {
+    if (!COMPACT_JWS.test(token)) throw new MalformedTokenError('the token is not valid base64url');
+    const decoded = decodeSegment(headerSegment, 'header');
+    if (!isJsonObject(decoded)) throw new MalformedTokenError('the token header is not a JSON object');
+    const alg = decoded.alg;
+    if (typeof alg !== 'string' || !algorithms.has(alg)) throw new AlgorithmNotAllowedError();
+    if (decoded.kid !== undefined && typeof decoded.kid !== 'string')
+      throw new MalformedTokenError('the token kid header must be a string');
+    if (decoded.crit !== undefined) checkCrit(decoded);
+    header = decoded as JwtHeader;
+  }
 
   const signatureSegment = token.slice(secondDot + 1);
   if (signatureSegment.length % 4 === 1)
     throw new MalformedTokenError('the token signature is not valid base64url');
   return {
-    header: header as JwtHeader,
+    header,
+    headerSegment,
     signingInput: token.slice(0, secondDot),
     payloadSegment: token.slice(firstDot + 1, secondDot),
     signatureSegment,
