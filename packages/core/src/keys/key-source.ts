@@ -29,8 +29,10 @@ export interface KeySource {
    * the hot path does not pay for a promise. Rejects (or throws) with
    * `KeyNotFoundError` (401) when no key matches after at most one refetch,
    * or `TemporarilyUnavailableError` (503) when no keys can be had at all.
+   * `issuer` (the token's unverified `iss`) is passed only to sources that
+   * route between several issuers' key sets; single sources ignore it.
    */
-  getKey(header: JwtHeader): VerificationKey | Promise<VerificationKey>;
+  getKey(header: JwtHeader, issuer?: string): VerificationKey | Promise<VerificationKey>;
   /** Loads keys now (discovery and JWKS for remote sources). */
   warmup(): Promise<void>;
 }
