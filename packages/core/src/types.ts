@@ -99,7 +99,7 @@ export interface VerifierOptions {
   issuer: string | readonly string[];
   /** Accepted audience(s); `aud` (string or array) must contain one. Required. */
   audience: string | readonly string[];
-  /** JWKS endpoint. Default: discovered from the (first) issuer. Mutually exclusive with `jwks` and `secret`. */
+  /** JWKS endpoint. Default: discovered from each issuer (a token is checked only with its own issuer's keys). Given with several issuers, this one key set is trusted for all. Mutually exclusive with `jwks` and `secret`. */
   jwksUri?: string;
   /** Static JWK Set: no network at all. */
   jwks?: JwkSet;
