@@ -7,11 +7,12 @@
  */
 import { extractBearerToken } from './authorization-header.js';
 import { toErrorResponse } from './error-response.js';
-import { type ErrorBody, isScopegateError, ScopegateError } from './errors.js';
+import { isScopegateError, ScopegateError } from './errors.js';
 import { createRateLimiter, type RateLimiter } from './rate-limit/rate-limiter.js';
 import { checkRequirement, type ScopeMatch } from './scopes.js';
 import type {
   AuthorizeRequirement,
+  Denial,
   EventHandler,
   RateLimitOptions,
   VerifiedToken,
@@ -36,14 +37,7 @@ export type GuardResult =
       /** Rate-limit headers (`ratelimit-policy`, `ratelimit`) when a limit applies, else empty. */
       readonly headers: Readonly<Record<string, string>>;
     }
-  | {
-      readonly ok: false;
-      readonly status: number;
-      /** `www-authenticate` or `retry-after` as the contract says, plus rate-limit headers when counted. */
-      readonly headers: Readonly<Record<string, string>>;
-      readonly body: ErrorBody;
-      readonly error: ScopegateError;
-    };
+  | Denial;
 
 /** Options of {@link createGuard}. */
 export interface GuardOptions {

@@ -183,16 +183,18 @@ export interface AuthorizeRequirement {
   subjectType?: SubjectType | readonly SubjectType[];
 }
 
+/** A refusal as an HTTP answer: what `authorize` and the adapters' guard return instead of throwing. */
+export interface Denial {
+  readonly ok: false;
+  readonly status: number;
+  /** `www-authenticate` or `retry-after` as the contract says (lower-case names), plus rate-limit headers when counted. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: ErrorBody;
+  readonly error: ScopegateError;
+}
+
 /** `authorize` outcome. Never throws for client mistakes. */
-export type AuthorizeDecision =
-  | { readonly ok: true; readonly auth: VerifiedToken }
-  | {
-      readonly ok: false;
-      readonly status: number;
-      readonly headers: Readonly<Record<string, string>>;
-      readonly body: ErrorBody;
-      readonly error: ScopegateError;
-    };
+export type AuthorizeDecision = { readonly ok: true; readonly auth: VerifiedToken } | Denial;
 
 /** A configured verifier. */
 export interface Verifier {
