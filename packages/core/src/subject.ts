@@ -64,7 +64,13 @@ export function collectScopes(target: string[], value: unknown): void {
       if (value.length > 0) target.push(value);
       return;
     }
-    for (const scope of value.split(' ')) if (scope.length > 0) target.push(scope);
+    // indexOf walk rather than split: no intermediate array per token.
+    let start = 0;
+    for (let end = value.indexOf(' '); end >= 0; end = value.indexOf(' ', start)) {
+      if (end > start) target.push(value.slice(start, end));
+      start = end + 1;
+    }
+    if (start < value.length) target.push(value.slice(start));
   } else if (Array.isArray(value)) {
     for (const scope of value) if (typeof scope === 'string' && scope.length > 0) target.push(scope);
   }

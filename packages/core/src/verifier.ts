@@ -150,7 +150,12 @@ const MAX_CACHED_HEADERS = 64;
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
     Object.freeze(value);
-    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+    // Claims are mostly primitives: test before recursing (one call per nested object only).
+    const keys = Object.keys(value);
+    for (let i = 0; i < keys.length; i++) {
+      const member = (value as Record<string, unknown>)[keys[i] as string];
+      if (typeof member === 'object' && member !== null) deepFreeze(member);
+    }
   }
   return value;
 }
