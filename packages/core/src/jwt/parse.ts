@@ -53,11 +53,18 @@ function isJsonObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+// Segments are decoded into one reusable buffer and read back as UTF-8: no
+// Buffer allocation per token. Safe because decoding is synchronous.
+let scratch = Buffer.allocUnsafe(DEFAULT_MAX_TOKEN_LENGTH);
+
 // A base64url string of length 4n+1 cannot encode whole bytes.
 function decodeSegment(segment: string, what: string): unknown {
   if (segment.length % 4 === 1) throw new MalformedTokenError(`the token ${what} is not valid base64url`);
+  // Base64url yields 3 bytes per 4 characters: the segment length always suffices.
+  if (scratch.length < segment.length) scratch = Buffer.allocUnsafe(segment.length);
   try {
-    return JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+    const length = scratch.write(segment, 'base64url');
+    return JSON.parse(scratch.toString('utf8', 0, length));
   } catch {
     throw new MalformedTokenError(`the token ${what} is not valid JSON`);
   }
