@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { makeKey, signToken } from './lib/fixtures.js';
+import { makeKey, signToken, tamper } from './lib/fixtures.js';
 import { load, startServer } from './lib/http.js';
 import { runMicro } from './lib/micro.js';
 import { renderMarkdown, renderSvg } from './lib/report.js';
@@ -13,6 +13,8 @@ import { renderMarkdown, renderSvg } from './lib/report.js';
 const quick = process.argv.includes('--quick');
 const log = (...args) => console.error('[bench]', ...args);
 const started = Date.now();
+// Other processes on the machine disturb every figure; the load average says how busy it was.
+const loadBefore = os.loadavg()[0];
 
 const redisAvailable = await new Promise((resolve) => {
   const socket = connect(6379, '127.0.0.1');
@@ -33,9 +35,12 @@ const micro = await runMicro({
 const key = makeKey('RS256');
 const config = { alg: 'RS256', jwks: key.jwks, pem: key.pem };
 const repeatedToken = signToken(key);
-const poolSize = quick ? 3000 : 12_000;
+const poolSize = quick ? 3000 : 8000;
 log(`signing ${poolSize} distinct RS256 tokens`);
 const pool = Array.from({ length: poolSize }, () => signToken(key));
+// Warm-up tokens for the distinct mode, never part of the measured pool.
+const warmPool = Array.from({ length: quick ? 300 : 600 }, () => signToken(key));
+const tampered = tamper(repeatedToken);
 
 const variants = [
   'express:bare',
@@ -60,10 +65,24 @@ for (const mode of ['repeated', 'distinct']) {
       // Every server must accept the valid token before it is measured.
       const check = await fetch(servers[i].url, { headers: { authorization: `Bearer ${repeatedToken}` } });
       if (check.status !== 200) throw new Error(`${variant} answered ${check.status} to a valid token`);
+      // ...and every authenticating server must refuse a tampered one.
+      if (!variant.endsWith(':bare')) {
+        const forged = await fetch(servers[i].url, { headers: { authorization: `Bearer ${tampered}` } });
+        await forged.arrayBuffer();
+        if (forged.status !== 401)
+          throw new Error(`${variant} answered ${forged.status} to a tampered token`);
+      }
+      // JIT warm-up of the fresh process on the path about to be measured.
+      await load(
+        servers[i].url,
+        mode === 'repeated' ? { token: repeatedToken, durationSec: 0.5 } : { tokens: warmPool },
+      );
+      const cpuBefore = await servers[i].cpu();
       const result = await load(
         servers[i].url,
         mode === 'repeated' ? { token: repeatedToken, durationSec: quick ? 1 : 2 } : { tokens: pool },
       );
+      result.cpuUsPerRequest = ((await servers[i].cpu()) - cpuBefore) / result.requests;
       if (result.non2xx > 0 && !variant.endsWith(':bare'))
         log(`${variant} ${mode}: ${result.non2xx} non-2xx responses`);
       http[mode][variant] ??= [];
@@ -72,7 +91,7 @@ for (const mode of ['repeated', 'distinct']) {
         mode,
         `round ${round + 1}/${rounds}`,
         variant,
-        `${Math.round(result.rps)} req/s p50=${result.p50.toFixed(3)}ms p99=${result.p99.toFixed(3)}ms`,
+        `${Math.round(result.rps)} req/s p50=${result.p50.toFixed(3)}ms p99=${result.p99.toFixed(3)}ms cpu=${result.cpuUsPerRequest.toFixed(1)}us/req`,
       );
     }
     await Promise.all(servers.map((s) => s.stop()));
@@ -96,6 +115,7 @@ const machine = {
   platform: `${os.platform()} ${os.release()}`,
   date: new Date().toISOString().slice(0, 10),
   durationSec: Math.round((Date.now() - started) / 1000),
+  loadAverage: [loadBefore, os.loadavg()[0]].map((n) => Number(n.toFixed(2))),
   quick,
   redis: redisAvailable,
 };

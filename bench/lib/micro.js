@@ -169,7 +169,10 @@ export async function runMicro({ rounds = 7, sliceMs = 200, poolSize = 512, log 
       prepared.push({ ...c, fn, samples: [] });
     }
     for (let r = 0; r < rounds; r++) {
-      for (const c of prepared) {
+      // Rotate the order every round so no case always runs right after the
+      // same neighbour (e.g. the garbage jose leaves for the next case's GC).
+      for (let k = 0; k < prepared.length; k++) {
+        const c = prepared[(k + r) % prepared.length];
         if (!c.fn) continue;
         c.samples.push(await timed(c.fn, c.repeated ? repeated : pool, sliceMs));
       }
