@@ -43,7 +43,10 @@ export function createTokenCache(
   if (!Number.isInteger(max) || max < 1)
     throw new ConfigurationError('scopegate: `tokenCache.maxEntries` must be a positive integer');
   // ttlAutopurge stays off: no timers; stale entries are dropped when touched or evicted.
-  const lru = new LRUCache<string, VerifiedToken>({ max });
+  // ttlResolution 0: read the clock on each lookup. With the default (1 ms) lru-cache
+  // caches the time and arms a setTimeout to forget it, i.e. one timer per request
+  // whenever requests are more than 1 ms apart.
+  const lru = new LRUCache<string, VerifiedToken>({ max, ttlResolution: 0 });
   return {
     get: (token) => lru.get(token),
     set(token, verified, ttlMs) {
