@@ -2,7 +2,7 @@
 import { createVerifier } from '@scopegate/core';
 import express from 'express';
 import request from 'supertest';
-import { beforeAll, expect, it } from 'vitest';
+import { beforeAll, it } from 'vitest';
 import { auth, requireScopes } from '../src/index.js';
 import { AUDIENCE, clientClaims, ISSUER, makeKey, signWith, type TestKey } from './helpers/tokens.js';
 
