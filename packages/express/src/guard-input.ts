@@ -13,7 +13,8 @@ const FORM = 'application/x-www-form-urlencoded';
 export function guardInput(req: Request): GuardRequest {
   return {
     authorization: req.headers.authorization,
-    query: req.query,
+    // Express 5 parses the query string on every `req.query` read: skip it when there is none.
+    query: req.url.includes('?') ? req.query : undefined,
     // RFC 6750 §2.2: only a form-encoded body can carry the token; a JSON body's
     // `access_token` is application data, not a credential. `req.body` exists
     // only when the app installed a body parser.
