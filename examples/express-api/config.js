@@ -1,31 +1,10 @@
+import { scopegateConfigFromEnv } from '../shared/scopegate-env.js';
+
 /**
- * The API's whole configuration, read from environment variables only:
- *
- *   SCOPEGATE_ISSUER      required  issuer URL; keys are found by discovery
- *   SCOPEGATE_AUDIENCE    required  this API's identifier (the tokens' `aud`)
- *   SCOPEGATE_ADMIN_URL   optional  Hydra-style admin API with per-client
- *                                   `metadata.rate_limit_per_minute`; no limits without it
- *   SCOPEGATE_DEFAULT_RATE_LIMIT optional  requests/minute for clients without metadata
- *   SCOPEGATE_JWKS_COOLDOWN_MS   optional  least time between JWKS refetches for an unknown
- *                                   `kid` (scopegate's default: 30000)
- *   PORT                  optional  default 3001 (0 = ephemeral)
- *   HOST                  optional  default 127.0.0.1
+ * The API's whole configuration, read from environment variables only: the
+ * scopegate variables listed in ../shared/scopegate-env.js, with PORT
+ * defaulting to 3001.
  */
 export function configFromEnv(env = process.env) {
-  const missing = ['SCOPEGATE_ISSUER', 'SCOPEGATE_AUDIENCE'].filter((name) => !env[name]);
-  if (missing.length > 0) {
-    throw new Error(`missing environment variable(s): ${missing.join(', ')}`);
-  }
-  const defaultPerMinute =
-    env.SCOPEGATE_DEFAULT_RATE_LIMIT === undefined ? undefined : Number(env.SCOPEGATE_DEFAULT_RATE_LIMIT);
-  const cooldown = env.SCOPEGATE_JWKS_COOLDOWN_MS;
-  return {
-    issuer: env.SCOPEGATE_ISSUER,
-    audience: env.SCOPEGATE_AUDIENCE,
-    adminUrl: env.SCOPEGATE_ADMIN_URL || undefined,
-    defaultPerMinute,
-    verifier: cooldown === undefined ? undefined : { jwksCache: { cooldownMs: Number(cooldown) } },
-    port: Number(env.PORT ?? 3001),
-    host: env.HOST ?? '127.0.0.1',
-  };
+  return scopegateConfigFromEnv(env, 3001);
 }
