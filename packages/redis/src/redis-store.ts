@@ -109,11 +109,6 @@ export function createRedisStore(options: RedisStoreOptions): RateLimitStore {
   const retryAfterSeconds = options.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS;
   const onEvent = options.onEvent;
 
-  // Whether this connection's server is believed to have the script. Only a
-  // hint: a NOSCRIPT reply (SCRIPT FLUSH, restart, failover) resets it.
-  let scriptLoaded = false;
-  let loading: Promise<void> | undefined;
-
   // Outage tracking. `epoch` changes at every transition; only a request that
   // started in the current state may cause the next transition, so late
   // replies of older requests cannot make the events flap.
@@ -129,21 +124,6 @@ export function createRedisStore(options: RedisStoreOptions): RateLimitStore {
     }
   }
 
-  function loadScript(): Promise<void> {
-    loading ??= (async () => {
-      try {
-        const sha = await sendCommand('SCRIPT', 'LOAD', SLIDING_WINDOW_SCRIPT);
-        if (sha !== SLIDING_WINDOW_SCRIPT_SHA1) {
-          throw new Error('SCRIPT LOAD returned an unexpected SHA-1');
-        }
-        scriptLoaded = true;
-      } finally {
-        loading = undefined;
-      }
-    })();
-    return loading;
-  }
-
   // A request whose wait has ended sends nothing more: a command queued in the
   // client during an outage must not be retried (and counted) on reconnect.
   interface Attempt {
@@ -154,19 +134,17 @@ export function createRedisStore(options: RedisStoreOptions): RateLimitStore {
   }
 
   async function run(attempt: Attempt, redisKey: string, limit: number, windowMs: number): Promise<unknown> {
-    if (!scriptLoaded) await loadScript();
-    checkAbandoned(attempt);
-    const args = ['EVALSHA', SLIDING_WINDOW_SCRIPT_SHA1, '1', redisKey, String(limit), String(windowMs)];
+    const tail = ['1', redisKey, String(limit), String(windowMs)];
     try {
-      return await sendCommand(...args);
+      return await sendCommand('EVALSHA', SLIDING_WINDOW_SCRIPT_SHA1, ...tail);
     } catch (error) {
       if (!isNoScript(error)) throw error;
-      // SCRIPT FLUSH, a restarted server or a failover to a replica without the script.
-      scriptLoaded = false;
+      // First use on this server (or after SCRIPT FLUSH, a restart, a failover). EVAL is
+      // routed by the key like EVALSHA, so in Redis Cluster it reaches the node that owns
+      // the key (SCRIPT LOAD carries no key and could land on another node); the server
+      // caches the script, and the next EVALSHA there finds it.
       checkAbandoned(attempt);
-      await loadScript();
-      checkAbandoned(attempt);
-      return await sendCommand(...args);
+      return await sendCommand('EVAL', SLIDING_WINDOW_SCRIPT, ...tail);
     }
   }
 
