@@ -253,6 +253,8 @@ describe('compiled rules', () => {
         /^Bearer realm="api", error="invalid_token", error_description="/,
       );
     }
-    expect(TokenTooOldError).toBeDefined();
+    const tooOld = new TokenTooOldError();
+    expect([tooOld.status, tooOld.code, tooOld.reason]).toEqual([401, 'invalid_token', 'iat']);
+    expect(tooOld.message).toContain('iat');
   });
 });
