@@ -5,7 +5,10 @@
  * oidc-provider's own introspection endpoint refuses JWT access tokens (it
  * does not store them); the example AS therefore answers RFC 7662 for its JWTs
  * at a second endpoint, implemented with plain `jose` against its own keys,
- * independent of scopegate. Both facts are asserted here.
+ * independent of scopegate. Both facts are asserted here. What this cannot
+ * catch: a fault scopegate shares with jose itself (jose is scopegate's
+ * reference too); the differential test in packages/core covers the decisions
+ * where the two implementations differ.
  */
 import { createVerifier, isScopegateError, type VerifiedToken, type Verifier } from '@scopegate/core';
 import { decodeJwt, decodeProtectedHeader, generateKeyPair, SignJWT } from 'jose';
