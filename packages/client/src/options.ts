@@ -49,6 +49,14 @@ export interface TokenClientBaseOptions {
   defaultExpiresInSec?: number;
   /** Upper bound, in seconds, on a response's `expires_in`; larger values are clamped to it. Default `86400` (24 h). */
   maxExpiresInSec?: number;
+  /**
+   * After a refresh fails while the cached token has not expired yet, that
+   * token is returned at once, without a new token request, for this many
+   * ms (never past its expiry); then the next call tries again. Without it,
+   * every call would sit through a full retry cycle before getting the still
+   * valid token. `0` disables the pause. Default `5000`.
+   */
+  refreshFailureCooldownMs?: number;
   /** Timeout of each HTTP request (token or discovery), including reading the body, in ms. Default `10000`. */
   timeoutMs?: number;
   /** Retry policy for transient failures; see {@link RetryOptions}. */
@@ -98,6 +106,7 @@ export const DEFAULTS = {
   defaultExpiresInSec: 300,
   maxExpiresInSec: 86_400,
   timeoutMs: 10_000,
+  refreshFailureCooldownMs: 5_000,
   retry: { attempts: 3, baseDelayMs: 200, maxDelayMs: 5_000, maxTotalMs: 30_000 },
 } as const;
 
@@ -115,6 +124,7 @@ export interface ResolvedOptions {
   defaultExpiresInSec: number;
   maxExpiresInSec: number;
   timeoutMs: number;
+  refreshFailureCooldownMs: number;
   retry: Required<RetryOptions>;
   fetch: FetchLike;
   now: () => number;
@@ -277,6 +287,13 @@ export function resolveOptions(options: TokenClientOptions): ResolvedOptions {
       86_400 * 365,
     ),
     timeoutMs: number(options.timeoutMs, 'timeoutMs', DEFAULTS.timeoutMs, 1, 600_000),
+    refreshFailureCooldownMs: number(
+      options.refreshFailureCooldownMs,
+      'refreshFailureCooldownMs',
+      DEFAULTS.refreshFailureCooldownMs,
+      0,
+      3_600_000,
+    ),
     retry: {
       attempts,
       baseDelayMs: number(retry.baseDelayMs, 'retry.baseDelayMs', DEFAULTS.retry.baseDelayMs, 0, 600_000),

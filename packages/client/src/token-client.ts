@@ -37,7 +37,8 @@ export interface TokenClient {
    * Returns an access token: the cached one while `now < expiresAt - skew`,
    * otherwise a new one from the token endpoint. Concurrent callers share one
    * request. If a refresh fails while the cached token has not actually
-   * expired yet, that token is returned instead of the error.
+   * expired yet, that token is returned instead of the error, and keeps being
+   * returned without a new request for `refreshFailureCooldownMs`.
    * Rejects with a {@link TokenClientError} subclass.
    */
   getToken(options?: GetTokenOptions): Promise<string>;
@@ -105,6 +106,9 @@ class ClientCredentialsTokenClient implements TokenClient {
   // Bumped by invalidate(): a request started before it may not fill the cache.
   #generation = 0;
   #discovered: Promise<URL> | undefined;
+  // Until when (by the `now` clock) the cached token is served without a
+  // refresh attempt, because the last refresh failed while it was still valid.
+  #cooldownUntil = 0;
 
   constructor(options: TokenClientOptions) {
     const resolved = resolveOptions(options);
@@ -134,7 +138,10 @@ class ClientCredentialsTokenClient implements TokenClient {
     const signal = options?.signal;
     if (signal?.aborted) return Promise.reject(signal.reason);
     const cached = this.#cached;
-    if (cached && this.#options.now() < cached.refreshAt) return Promise.resolve(cached);
+    const now = this.#options.now();
+    if (cached && (now < cached.refreshAt || (now < this.#cooldownUntil && now < cached.expiresAt))) {
+      return Promise.resolve(cached);
+    }
     return abortable(this.#inflight ?? this.#refresh(), signal);
   }
 
@@ -142,9 +149,11 @@ class ClientCredentialsTokenClient implements TokenClient {
     if (token === undefined) {
       this.#cached = undefined;
       this.#inflight = undefined;
+      this.#cooldownUntil = 0;
       this.#generation++;
     } else if (this.#cached?.is(token)) {
       this.#cached = undefined;
+      this.#cooldownUntil = 0;
     }
   }
 
@@ -182,13 +191,21 @@ class ClientCredentialsTokenClient implements TokenClient {
       .then(
         (token) => {
           this.#redactor.rememberToken(token.accessToken);
-          if (this.#generation === generation) this.#cached = token;
+          if (this.#generation === generation) {
+            this.#cached = token;
+            this.#cooldownUntil = 0;
+          }
           return token;
         },
         (error: unknown) => {
-          // Within the skew window the old token is still valid: keep serving it.
-          if (previous && this.#cached === previous && this.#options.now() < previous.expiresAt)
+          // Within the skew window the old token is still valid: keep serving
+          // it, and do not make the next callers wait through another failing
+          // retry cycle for a while.
+          const now = this.#options.now();
+          if (previous && this.#cached === previous && now < previous.expiresAt) {
+            this.#cooldownUntil = now + this.#options.refreshFailureCooldownMs;
             return previous;
+          }
           throw error;
         },
       )
@@ -264,7 +281,7 @@ class ClientCredentialsTokenClient implements TokenClient {
  *
  * Defaults: `authMethod` `'client_secret_basic'`, `expirySkewSec` 60,
  * `defaultExpiresInSec` 300, `maxExpiresInSec` 86400, `timeoutMs` 10000,
- * `retry` `{ attempts: 3, baseDelayMs: 200, maxDelayMs: 5000, maxTotalMs: 30000 }`,
+ * `refreshFailureCooldownMs` 5000, `retry` `{ attempts: 3, baseDelayMs: 200, maxDelayMs: 5000, maxTotalMs: 30000 }`,
  * `fetch` the platform fetch, `now` `Date.now`, `allowInsecureHttp` false.
  *
  * @example

@@ -1,6 +1,6 @@
 import { createTokenClient } from '@scopegate/client';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { fakeClock, issueToken, startTokenServer, type TokenServer } from './token-server.js';
+import { fakeClock, fastRetry, issueToken, startTokenServer, type TokenServer } from './token-server.js';
 
 let server: TokenServer;
 beforeEach(async () => {
@@ -160,6 +160,45 @@ describe('getToken caching', () => {
     expect(await client.getToken()).toBe('token-1');
     clock.advance(10 * 1000); // now actually expired
     await expect(client.getToken()).rejects.toMatchObject({ name: 'TokenRequestError', status: 503 });
+  });
+
+  it('after a failed refresh, serves the still-valid token with no token request for the cooldown (5 s)', async () => {
+    const clock = fakeClock();
+    const client = createTokenClient({ ...base(), now: clock.now, retry: fastRetry });
+    expect(await client.getToken()).toBe('token-1');
+    server.handler = () => ({ status: 503, body: 'down' });
+    clock.advance(3550 * 1000); // inside the skew window, 50 s before expiry
+    expect(await client.getToken()).toBe('token-1');
+    expect(server.tokenRequests).toHaveLength(1 + 3); // one full retry cycle
+    for (let i = 0; i < 5; i++) {
+      expect(await client.getToken()).toBe('token-1');
+      clock.advance(999);
+    }
+    expect(server.tokenRequests).toHaveLength(4); // none inside the cooldown
+    clock.advance(5); // cooldown over: the next call tries again (one shared request)
+    server.handler = issueToken;
+    expect(await Promise.all([client.getToken(), client.getToken()])).toEqual(['token-5', 'token-5']);
+    expect(server.tokenRequests).toHaveLength(5);
+  });
+
+  it('the failure cooldown never outlives the token and is configurable', async () => {
+    const clock = fakeClock();
+    const client = createTokenClient({
+      ...base(),
+      now: clock.now,
+      retry: { attempts: 1 },
+      refreshFailureCooldownMs: 20_000,
+    });
+    expect(await client.getToken()).toBe('token-1');
+    server.handler = () => ({ status: 503, body: 'down' });
+    clock.advance(3590 * 1000); // 10 s before expiry
+    expect(await client.getToken()).toBe('token-1');
+    clock.advance(9_999);
+    expect(await client.getToken()).toBe('token-1');
+    expect(server.tokenRequests).toHaveLength(2);
+    clock.advance(1); // expired, although 20 s of cooldown would remain
+    await expect(client.getToken()).rejects.toMatchObject({ name: 'TokenRequestError', status: 503 });
+    expect(server.tokenRequests).toHaveLength(3);
   });
 
   it('an aborted signal rejects that caller only; the shared request still serves others', async () => {

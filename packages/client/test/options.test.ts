@@ -63,6 +63,11 @@ describe('createTokenClient option validation', () => {
     ['an empty resource', { ...ok, resource: [''] }, /resource must be/],
     ['a negative skew', { ...ok, expirySkewSec: -1 }, /expirySkewSec/],
     ['a zero timeout', { ...ok, timeoutMs: 0 }, /timeoutMs/],
+    [
+      'a negative refresh failure cooldown',
+      { ...ok, refreshFailureCooldownMs: -1 },
+      /refreshFailureCooldownMs/,
+    ],
     ['NaN defaultExpiresInSec', { ...ok, defaultExpiresInSec: Number.NaN }, /defaultExpiresInSec/],
     ['0 attempts', { ...ok, retry: { attempts: 0 } }, /retry.attempts/],
     ['fractional attempts', { ...ok, retry: { attempts: 1.5 } }, /retry.attempts must be an integer/],
