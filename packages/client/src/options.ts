@@ -57,6 +57,15 @@ export interface TokenClientBaseOptions {
    * valid token. `0` disables the pause. Default `5000`.
    */
   refreshFailureCooldownMs?: number;
+  /**
+   * {@link TokenClient.fetch} answers a 401 `invalid_token` with a token
+   * refresh and one retry only when the rejected token was obtained at least
+   * this many ms ago; a younger token's 401 is returned as is. So an API that
+   * rejects every token (wrong audience, misconfiguration) causes at most one
+   * 401-driven token request per interval instead of one per call.
+   * Default `5000`.
+   */
+  invalidTokenRetryMinAgeMs?: number;
   /** Timeout of each HTTP request (token or discovery), including reading the body, in ms. Default `10000`. */
   timeoutMs?: number;
   /** Retry policy for transient failures; see {@link RetryOptions}. */
@@ -107,6 +116,7 @@ export const DEFAULTS = {
   maxExpiresInSec: 86_400,
   timeoutMs: 10_000,
   refreshFailureCooldownMs: 5_000,
+  invalidTokenRetryMinAgeMs: 5_000,
   retry: { attempts: 3, baseDelayMs: 200, maxDelayMs: 5_000, maxTotalMs: 30_000 },
 } as const;
 
@@ -125,6 +135,7 @@ export interface ResolvedOptions {
   maxExpiresInSec: number;
   timeoutMs: number;
   refreshFailureCooldownMs: number;
+  invalidTokenRetryMinAgeMs: number;
   retry: Required<RetryOptions>;
   fetch: FetchLike;
   now: () => number;
@@ -291,6 +302,13 @@ export function resolveOptions(options: TokenClientOptions): ResolvedOptions {
       options.refreshFailureCooldownMs,
       'refreshFailureCooldownMs',
       DEFAULTS.refreshFailureCooldownMs,
+      0,
+      3_600_000,
+    ),
+    invalidTokenRetryMinAgeMs: number(
+      options.invalidTokenRetryMinAgeMs,
+      'invalidTokenRetryMinAgeMs',
+      DEFAULTS.invalidTokenRetryMinAgeMs,
       0,
       3_600_000,
     ),

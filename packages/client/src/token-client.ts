@@ -57,7 +57,10 @@ export interface TokenClient {
    * `fetch` with `Authorization: Bearer <token>` added (replacing any
    * Authorization header given). On a 401 whose `WWW-Authenticate` Bearer
    * challenge has `error="invalid_token"`, it invalidates the token and
-   * retries exactly once with a fresh one, provided the body can be sent
+   * retries exactly once with a fresh one, provided the rejected token is at
+   * least `invalidTokenRetryMinAgeMs` old (a just-issued token that is
+   * rejected points at the API's configuration, and refreshing on every call
+   * would hammer the token endpoint) and the body can be sent
    * again: no body, a string, `URLSearchParams`, `Blob`, `ArrayBuffer`, a
    * typed array or `FormData`. A stream body (or a `Request` carrying a body)
    * is sent once and the 401 returned as is. Other statuses, 403 included,
@@ -169,11 +172,13 @@ class ClientCredentialsTokenClient implements TokenClient {
     };
 
     const signalOption = init.signal ? { signal: init.signal } : undefined;
-    const token = await this.getToken(signalOption);
+    const current = await this.getTokenResponse(signalOption);
+    const token = current.accessToken;
     const response = await send(token);
     if (
       response.status !== 401 ||
       !replayable ||
+      this.#options.now() - current.obtainedAt < this.#options.invalidTokenRetryMinAgeMs ||
       bearerError(response.headers.get('www-authenticate')) !== 'invalid_token'
     ) {
       return response;
@@ -281,7 +286,8 @@ class ClientCredentialsTokenClient implements TokenClient {
  *
  * Defaults: `authMethod` `'client_secret_basic'`, `expirySkewSec` 60,
  * `defaultExpiresInSec` 300, `maxExpiresInSec` 86400, `timeoutMs` 10000,
- * `refreshFailureCooldownMs` 5000, `retry` `{ attempts: 3, baseDelayMs: 200, maxDelayMs: 5000, maxTotalMs: 30000 }`,
+ * `refreshFailureCooldownMs` 5000,
+ * `invalidTokenRetryMinAgeMs` 5000, `retry` `{ attempts: 3, baseDelayMs: 200, maxDelayMs: 5000, maxTotalMs: 30000 }`,
  * `fetch` the platform fetch, `now` `Date.now`, `allowInsecureHttp` false.
  *
  * @example

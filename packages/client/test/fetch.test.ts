@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createTokenClient } from '@scopegate/client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { issueToken, startTokenServer, type TokenServer } from './token-server.js';
+import { fakeClock, issueToken, startTokenServer, type TokenServer } from './token-server.js';
 
 interface ApiRequest {
   method: string;
@@ -17,6 +17,7 @@ let api: Server;
 let apiUrl: string;
 let apiRequests: ApiRequest[] = [];
 let apiHandler: ApiHandler = () => ({ status: 200 });
+let clock = fakeClock();
 
 beforeAll(async () => {
   tokens = await startTokenServer();
@@ -42,6 +43,7 @@ beforeEach(() => {
   tokens.handler = issueToken;
   apiRequests = [];
   apiHandler = () => ({ status: 200 });
+  clock = fakeClock();
 });
 afterAll(async () => {
   await tokens.close();
@@ -49,7 +51,16 @@ afterAll(async () => {
   await new Promise((r) => api.close(r));
 });
 
-const client = () => createTokenClient({ tokenUrl: tokens.tokenUrl, clientId: 'worker', clientSecret: 's' });
+const client = () =>
+  createTokenClient({ tokenUrl: tokens.tokenUrl, clientId: 'worker', clientSecret: 's', now: clock.now });
+/** The default invalidTokenRetryMinAgeMs: a token this old may be refreshed on a 401. */
+const RETRY_MIN_AGE_MS = 5_000;
+/** Fetches the client's token, then ages it past the retry threshold. */
+async function withAgedToken(c: ReturnType<typeof client>) {
+  await c.getToken();
+  clock.advance(RETRY_MIN_AGE_MS);
+  return c;
+}
 const invalidToken = {
   status: 401,
   headers: { 'www-authenticate': 'Bearer realm="api", error="invalid_token", error_description="expired"' },
@@ -75,7 +86,7 @@ describe('client.fetch', () => {
 
   it('on 401 invalid_token: invalidates and retries exactly once with a new token, replaying the body', async () => {
     apiHandler = (_req, i) => (i === 0 ? invalidToken : { status: 200 });
-    const c = client();
+    const c = await withAgedToken(client());
     const res = await c.fetch(apiUrl, { method: 'POST', body: JSON.stringify({ n: 1 }) });
     expect(res.status).toBe(200);
     expect(apiRequests.map((r) => r.authorization)).toEqual(['Bearer token-1', 'Bearer token-2']);
@@ -86,10 +97,35 @@ describe('client.fetch', () => {
 
   it('returns the second 401 as is: never more than one retry', async () => {
     apiHandler = () => invalidToken;
-    const res = await client().fetch(apiUrl);
+    const res = await (await withAgedToken(client())).fetch(apiUrl);
     expect(res.status).toBe(401);
     expect(apiRequests).toHaveLength(2);
     expect(tokens.tokenRequests).toHaveLength(2);
+  });
+
+  it('an API that rejects every token costs at most one token request per invalidTokenRetryMinAgeMs', async () => {
+    apiHandler = () => invalidToken;
+    const c = await withAgedToken(client());
+    for (let i = 0; i < 10; i++) {
+      expect((await c.fetch(apiUrl)).status).toBe(401);
+      clock.advance(100);
+    }
+    // token-1 was old: one refresh and retry. token-2 is younger than 5 s: no more.
+    expect(tokens.tokenRequests).toHaveLength(2);
+    expect(apiRequests).toHaveLength(11);
+    expect(apiRequests.at(-1)!.authorization).toBe('Bearer token-2');
+    clock.advance(RETRY_MIN_AGE_MS - 1_000); // token-2 is now 5 s old
+    expect((await c.fetch(apiUrl)).status).toBe(401);
+    expect(tokens.tokenRequests).toHaveLength(3);
+    expect(apiRequests).toHaveLength(13);
+  });
+
+  it('returns the 401 of a just-obtained token without refreshing', async () => {
+    apiHandler = () => invalidToken;
+    const res = await client().fetch(apiUrl);
+    expect(res.status).toBe(401);
+    expect(apiRequests).toHaveLength(1);
+    expect(tokens.tokenRequests).toHaveLength(1);
   });
 
   it.each([
@@ -113,7 +149,8 @@ describe('client.fetch', () => {
     ['500', { status: 500, headers: { 'www-authenticate': 'Bearer error="invalid_token"' } }],
   ])('does not retry on %s', async (_name, reply) => {
     apiHandler = () => reply;
-    const res = await client().fetch(apiUrl);
+    // An aged token, so only the status and challenge decide.
+    const res = await (await withAgedToken(client())).fetch(apiUrl);
     expect(res.status).toBe(reply.status);
     expect(apiRequests).toHaveLength(1);
     expect(tokens.tokenRequests).toHaveLength(1);
@@ -127,7 +164,7 @@ describe('client.fetch', () => {
             headers: { 'www-authenticate': 'DPoP algs="ES256", Bearer realm="api", error=invalid_token' },
           }
         : { status: 200 };
-    const res = await client().fetch(apiUrl);
+    const res = await (await withAgedToken(client())).fetch(apiUrl);
     expect(res.status).toBe(200);
     expect(apiRequests).toHaveLength(2);
   });
@@ -140,7 +177,8 @@ describe('client.fetch', () => {
         controller.close();
       },
     });
-    const res = await client().fetch(apiUrl, { method: 'POST', body, duplex: 'half' } as RequestInit);
+    const c = await withAgedToken(client());
+    const res = await c.fetch(apiUrl, { method: 'POST', body, duplex: 'half' } as RequestInit);
     expect(res.status).toBe(401);
     expect(apiRequests).toHaveLength(1);
     expect(apiRequests[0]!.body).toBe('streamed');
@@ -148,22 +186,23 @@ describe('client.fetch', () => {
 
   it('does not retry a Request that carries its own body', async () => {
     apiHandler = () => invalidToken;
-    const res = await client().fetch(new Request(apiUrl, { method: 'POST', body: 'once' }));
+    const c = await withAgedToken(client());
+    const res = await c.fetch(new Request(apiUrl, { method: 'POST', body: 'once' }));
     expect(res.status).toBe(401);
     expect(apiRequests).toHaveLength(1);
   });
 
   it('replays URLSearchParams and typed-array bodies', async () => {
     apiHandler = (_req, i) => (i % 2 === 0 ? invalidToken : { status: 200 });
-    const c = client();
+    const c = await withAgedToken(client());
     await c.fetch(apiUrl, { method: 'POST', body: new URLSearchParams({ a: '1' }) });
+    clock.advance(RETRY_MIN_AGE_MS);
     await c.fetch(apiUrl, { method: 'POST', body: new TextEncoder().encode('bytes') });
     expect(apiRequests.map((r) => r.body)).toEqual(['a=1', 'a=1', 'bytes', 'bytes']);
   });
 
   it('50 concurrent requests rejected with the same token cause one refresh', async () => {
-    const c = client();
-    await c.getToken();
+    const c = await withAgedToken(client());
     apiHandler = (req) => (req.authorization === 'Bearer token-1' ? invalidToken : { status: 200 });
     const responses = await Promise.all(Array.from({ length: 50 }, () => c.fetch(apiUrl)));
     expect(responses.every((r) => r.status === 200)).toBe(true);

@@ -68,6 +68,11 @@ describe('createTokenClient option validation', () => {
       { ...ok, refreshFailureCooldownMs: -1 },
       /refreshFailureCooldownMs/,
     ],
+    [
+      'a negative invalid-token retry age',
+      { ...ok, invalidTokenRetryMinAgeMs: -1 },
+      /invalidTokenRetryMinAgeMs/,
+    ],
     ['NaN defaultExpiresInSec', { ...ok, defaultExpiresInSec: Number.NaN }, /defaultExpiresInSec/],
     ['0 attempts', { ...ok, retry: { attempts: 0 } }, /retry.attempts/],
     ['fractional attempts', { ...ok, retry: { attempts: 1.5 } }, /retry.attempts must be an integer/],
