@@ -140,6 +140,47 @@ describe('transient failures are retried', () => {
     expect(server.tokenRequests).toHaveLength(2);
   });
 
+  it('times out a body that never finishes, even when the injected fetch ignores the abort signal', async () => {
+    server.handler = (req, i) => ({ ...issueToken(req, i), stallBody: true });
+    let calls = 0;
+    // The body of this fetch's Response is not tied to the client's AbortSignal.
+    const deafFetch = (input: string | URL | Request, init?: RequestInit) => {
+      calls++;
+      return fetch(input, { ...init, signal: null });
+    };
+    const client = createTokenClient({
+      ...base(),
+      fetch: deafFetch,
+      timeoutMs: 100,
+      retry: { ...fastRetry, attempts: 2 },
+    });
+    const outcome = await Promise.race([
+      client.getToken().catch((e: unknown) => e),
+      new Promise((resolve) => setTimeout(() => resolve('still waiting after 3 s'), 3_000)),
+    ]);
+    expect(outcome).toBeInstanceOf(TokenTimeoutError);
+    expect(outcome).toMatchObject({ code: 'token_request_timeout', attempts: 2, timeoutMs: 100 });
+    expect(calls).toBe(2);
+    expect(server.tokenRequests).toHaveLength(2);
+  });
+
+  it('Retry-After: 0 retries at once, instead of a backoff that would not fit the budget', async () => {
+    server.handler = (req, i) =>
+      i === 0 ? { status: 503, headers: { 'retry-after': '0' }, body: 'busy' } : issueToken(req, i);
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0.99);
+    try {
+      // The jittered backoff (~9.9 s) would exceed the 5 s budget and end retrying.
+      const client = createTokenClient({
+        ...base(),
+        retry: { attempts: 3, baseDelayMs: 10_000, maxDelayMs: 10_000, maxTotalMs: 5_000 },
+      });
+      expect(await client.getToken()).toBe('token-2');
+      expect(server.tokenRequests).toHaveLength(2);
+    } finally {
+      random.mockRestore();
+    }
+  });
+
   it('a timeout then a fast answer succeeds', async () => {
     server.handler = (req, i) => ({ ...issueToken(req, i), delayMs: i === 0 ? 1_000 : 0 });
     const client = createTokenClient({ ...base(), timeoutMs: 100 });

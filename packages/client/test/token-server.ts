@@ -28,6 +28,8 @@ export interface Reply {
   body?: string;
   /** Wait this long before answering. */
   delayMs?: number;
+  /** Send the status, headers and the start of the body, then never finish the body. */
+  stallBody?: boolean;
 }
 
 export type Handler = (request: RecordedRequest, index: number) => Reply | Promise<Reply>;
@@ -106,6 +108,11 @@ export async function startTokenServer(handler: Handler = issueToken): Promise<T
       'content-type': reply.json !== undefined ? 'application/json' : 'text/plain',
       ...reply.headers,
     });
+    if (reply.stallBody) {
+      // Half a JSON document; the connection stays open until the server closes.
+      res.write(body.slice(0, Math.ceil(body.length / 2)));
+      return;
+    }
     res.end(body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
