@@ -7,7 +7,7 @@
  * the client, and its secret, at another token endpoint.
  */
 import { DiscoveryError } from './errors.js';
-import { exchange, parseJsonObject, type TransportFailure } from './http.js';
+import { exchange, parseJsonObject, TransportFailure } from './http.js';
 import { checkEndpointUrl, type ResolvedOptions } from './options.js';
 import type { Redactor } from './redact.js';
 import { RetryableFailure } from './retry.js';
@@ -23,9 +23,11 @@ export function metadataUrls(issuer: string): URL[] {
 }
 
 /**
- * Fetches the metadata and returns the checked token endpoint. Throws
- * DiscoveryError (final) or RetryableFailure (network error, timeout, 5xx,
- * 429) to be retried by the caller.
+ * Fetches the metadata and returns the checked token endpoint. Both metadata
+ * URLs share one `timeoutMs` deadline, so one attempt never takes longer than
+ * the timeout the retry budget granted it. Throws DiscoveryError (final) or
+ * RetryableFailure (network error, timeout, 5xx, 429) to be retried by the
+ * caller.
  */
 export async function discoverTokenEndpoint(
   options: ResolvedOptions,
@@ -34,10 +36,13 @@ export async function discoverTokenEndpoint(
   timeoutMs: number,
 ): Promise<URL> {
   const misses: string[] = [];
+  const deadline = performance.now() + timeoutMs;
   for (const url of metadataUrls(issuer)) {
     let answer: Awaited<ReturnType<typeof exchange>>;
     try {
-      answer = await exchange(options.fetch, url, { headers: { accept: 'application/json' } }, timeoutMs);
+      const left = Math.floor(deadline - performance.now());
+      if (left < 1) throw new TransportFailure('timeout');
+      answer = await exchange(options.fetch, url, { headers: { accept: 'application/json' } }, left);
     } catch (error) {
       const failure = error as TransportFailure;
       if (failure.kind === 'too_large') {

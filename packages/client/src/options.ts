@@ -66,7 +66,11 @@ export interface TokenClientBaseOptions {
    * Default `5000`.
    */
   invalidTokenRetryMinAgeMs?: number;
-  /** Timeout of each HTTP request (token or discovery), including reading the body, in ms. Default `10000`. */
+  /**
+   * Timeout of each token request attempt, including reading the body, in ms;
+   * a discovery attempt gets the same deadline shared by both metadata URLs.
+   * Default `10000`.
+   */
   timeoutMs?: number;
   /** Retry policy for transient failures; see {@link RetryOptions}. */
   retry?: RetryOptions;

@@ -132,6 +132,29 @@ describe('discovery transport failures', () => {
     expect(server.requests).toHaveLength(3);
   });
 
+  it('both metadata URLs share one per-attempt deadline', async () => {
+    // Each URL alone answers well within timeoutMs, but the two together do not.
+    server.handler = (req) =>
+      req.path === '/.well-known/oauth-authorization-server'
+        ? { json: { issuer: server.origin, token_endpoint: `${server.origin}/token` }, delayMs: 400 }
+        : { status: 404, body: 'not found', delayMs: 400 };
+    const client = createTokenClient({
+      issuer: server.origin,
+      ...creds,
+      timeoutMs: 600,
+      retry: { ...fastRetry, attempts: 1 },
+    });
+    const error = await client.getToken().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DiscoveryError);
+    expect((error as Error).message).toMatch(
+      /failed after 1 attempt\(s\): .*\/\.well-known\/oauth-authorization-server timed out after 600 ms/,
+    );
+    expect(server.requests.map((r) => r.path)).toEqual([
+      '/.well-known/openid-configuration',
+      '/.well-known/oauth-authorization-server',
+    ]);
+  });
+
   it('reports an unreachable issuer as DiscoveryError with a sanitised cause', async () => {
     const dead = await startTokenServer();
     await dead.close();
