@@ -54,7 +54,9 @@ export class Redactor {
     Object.defineProperty(copy, 'name', { value: name, writable: true, configurable: true });
     copy.stack = `${name}: ${message}`;
     if (typeof source.code === 'string' || typeof source.code === 'number') {
-      Object.defineProperty(copy, 'code', { value: source.code, enumerable: true, configurable: true });
+      // A custom fetch may put anything in `code`, so it is outside text like the message.
+      const code = typeof source.code === 'string' ? this.scrub(source.code) : source.code;
+      Object.defineProperty(copy, 'code', { value: code, enumerable: true, configurable: true });
     }
     const cause = this.sanitizeCause(source.cause, depth + 1);
     if (cause) Object.defineProperty(copy, 'cause', { value: cause, writable: true, configurable: true });

@@ -206,6 +206,21 @@ describe('no error type carries the secret or the token', () => {
     expectRedacted(error);
   });
 
+  it('TokenRequestError whose network-error cause has a code echoing the secret', async () => {
+    const failing = () =>
+      Promise.reject(
+        Object.assign(new TypeError('fetch failed'), {
+          cause: Object.assign(new Error('socket closed'), { code: `E_${SECRET}` }),
+        }),
+      );
+    const client = createTokenClient(options({ fetch: failing }));
+    const networkError = await client.getToken().catch((e: unknown) => e);
+    expect(networkError).toBeInstanceOf(TokenRequestError);
+    const cause = (networkError as Error).cause as Error & { cause: Error & { code: string } };
+    expect(cause.cause.code).toBe('E_[redacted]');
+    expectRedacted(networkError);
+  });
+
   it('TokenTimeoutError', async () => {
     const error = await failWith(
       { json: { access_token: TOKEN, token_type: 'Bearer' }, delayMs: 500 },
