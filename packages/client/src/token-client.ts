@@ -117,7 +117,13 @@ class ClientCredentialsTokenClient implements TokenClient {
     const resolved = resolveOptions(options);
     this.#options = resolved;
     const basic = basicAuthorization(resolved.clientId, resolved.clientSecret).slice('Basic '.length);
-    this.#redactor = new Redactor([resolved.clientSecret, formUrlEncode(resolved.clientSecret), basic]);
+    // encodeURIComponent too: servers and proxies that echo a URL or body often percent-encode it that way.
+    this.#redactor = new Redactor([
+      resolved.clientSecret,
+      formUrlEncode(resolved.clientSecret),
+      encodeURIComponent(resolved.clientSecret),
+      basic,
+    ]);
     // Bound, so `const { fetch } = client` and passing client.fetch to other libraries work.
     this.getToken = this.getToken.bind(this);
     this.getTokenResponse = this.getTokenResponse.bind(this);

@@ -171,6 +171,17 @@ describe('no error type carries the secret or the token', () => {
     expectRedacted(error);
   });
 
+  it('InvalidClientError whose description echoes the secret percent-encoded by encodeURIComponent', async () => {
+    expect(encodeURIComponent(SECRET)).not.toBe(formUrlEncode(SECRET));
+    const error = await failWith({
+      status: 401,
+      json: { error: 'invalid_client', error_description: `got client_secret=${encodeURIComponent(SECRET)}` },
+    });
+    expect(error).toBeInstanceOf(InvalidClientError);
+    expect((error as InvalidClientError).errorDescription).toBe('got client_secret=[redacted]');
+    expectRedacted(error);
+  });
+
   it('TokenEndpointError whose error code is the secret itself', async () => {
     const error = await failWith({ status: 400, json: { error: `x ${formUrlEncode(SECRET)}` } });
     expect(error).toBeInstanceOf(TokenEndpointError);
