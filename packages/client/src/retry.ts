@@ -48,7 +48,8 @@ export async function withRetry<T>(
   for (let n = 1; ; n++) {
     const remaining = policy.maxTotalMs - (performance.now() - start);
     try {
-      return await attempt(Math.max(1, Math.min(timeoutMs, remaining)));
+      // Whole ms: the value ends up in error messages ("timed out after 453 ms").
+      return await attempt(Math.max(1, Math.floor(Math.min(timeoutMs, remaining))));
     } catch (error) {
       if (!(error instanceof RetryableFailure)) throw error;
       if (n >= policy.attempts) throw error.final(n);

@@ -155,6 +155,19 @@ describe('discovery transport failures', () => {
     ]);
   });
 
+  it('reports a timeout shortened by the retry budget in whole milliseconds', async () => {
+    server.handler = () => ({ json: {}, delayMs: 1_000 });
+    const client = createTokenClient({
+      issuer: server.origin,
+      ...creds,
+      timeoutMs: 10_000,
+      retry: { ...fastRetry, maxTotalMs: 100 },
+    });
+    const error = await client.getToken().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DiscoveryError);
+    expect((error as Error).message).toMatch(/timed out after \d{1,3} ms$/);
+  });
+
   it('reports an unreachable issuer as DiscoveryError with a sanitised cause', async () => {
     const dead = await startTokenServer();
     await dead.close();

@@ -107,7 +107,11 @@ describe('transient failures are retried', () => {
     });
     const error = await client.getToken().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TokenTimeoutError);
-    expect((error as TokenTimeoutError).timeoutMs).toBeLessThanOrEqual(100);
+    const { timeoutMs } = error as TokenTimeoutError;
+    expect(timeoutMs).toBeLessThanOrEqual(100);
+    // Whole milliseconds, in the field and in the message.
+    expect(Number.isInteger(timeoutMs)).toBe(true);
+    expect((error as Error).message).toMatch(new RegExp(`timed out after ${timeoutMs} ms \\(attempt 1\\)$`));
   });
 
   it('honours Retry-After on 429', async () => {
