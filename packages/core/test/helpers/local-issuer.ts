@@ -16,20 +16,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type JWK, type JWTPayload, SignJWT } from 'jose';
-import type { JwkSet } from '../../src/types.js';
+import type { JwkSet, JwsAlgorithm } from '../../src/types.js';
 
 /** Algorithms the local issuer can generate keys for. */
-export type LocalSigningAlg =
-  | 'RS256'
-  | 'RS384'
-  | 'RS512'
-  | 'PS256'
-  | 'PS384'
-  | 'PS512'
-  | 'ES256'
-  | 'ES384'
-  | 'ES512'
-  | 'EdDSA';
+export type LocalSigningAlg = Exclude<JwsAlgorithm, 'Ed25519' | 'HS256' | 'HS384' | 'HS512'>;
 
 /** How one path answers. Set with {@link LocalIssuer.setRoute}. */
 export type RouteBehavior =
