@@ -42,6 +42,7 @@ import type {
   AuthorizeDecision,
   AuthorizeRequirement,
   JwsAlgorithm,
+  JwtClaims,
   VerifiedToken,
   Verifier,
   VerifierOptions,
@@ -138,9 +139,8 @@ function createKeySource(options: VerifierOptions, issuers: ReadonlySet<string>)
 }
 
 /** The unverified `iss`, read only to pick the issuer's key set (multi-issuer discovery). */
-function unverifiedIssuer(parts: JwsParts): string | undefined {
-  const iss = decodePayload(parts.payloadSegment).iss;
-  return typeof iss === 'string' ? iss : undefined;
+function unverifiedIssuer(claims: JwtClaims): string | undefined {
+  return typeof claims.iss === 'string' ? claims.iss : undefined;
 }
 
 // Distinct header segments that verify are few (one per signing key and alg);
@@ -228,14 +228,20 @@ export function createVerifier(options: VerifierOptions): Verifier {
   // Filled only after a signature check passed, so forged headers cannot crowd it.
   const headerCache: HeaderCache = new Map();
 
-  // Signature, payload, claims, subject. Throws ScopegateErrors.
-  function complete(token: string, parts: JwsParts, key: VerificationKey): VerifiedToken {
+  // Signature, payload, claims, subject. Throws ScopegateErrors. `decoded`: the payload, when
+  // it was already decoded (to route by issuer) before the signature check.
+  function complete(
+    token: string,
+    parts: JwsParts,
+    key: VerificationKey,
+    decoded?: JwtClaims,
+  ): VerifiedToken {
     const header = parts.header;
     if (!verifyJwsSignature(header.alg, key.keyObject, parts.signingInput, parts.signatureSegment))
       throw new SignatureInvalidError();
     if (headerCache.size < MAX_CACHED_HEADERS && !headerCache.has(parts.headerSegment))
       headerCache.set(parts.headerSegment, deepFreeze(header));
-    const claims = decodePayload(parts.payloadSegment);
+    const claims = decoded ?? decodePayload(parts.payloadSegment);
     const nowMs = now();
     checkClaims(claims, rules, Math.floor(nowMs / 1000));
     if (profile.validate !== undefined) profile.validate(claims);
@@ -259,9 +265,14 @@ export function createVerifier(options: VerifierOptions): Verifier {
     return verified;
   }
 
-  function completeSafely(token: string, parts: JwsParts, key: VerificationKey): VerifiedToken {
+  function completeSafely(
+    token: string,
+    parts: JwsParts,
+    key: VerificationKey,
+    decoded: JwtClaims | undefined,
+  ): VerifiedToken {
     try {
-      return complete(token, parts, key);
+      return complete(token, parts, key, decoded);
     } catch (error) {
       throw asTokenError(error);
     }
@@ -285,23 +296,27 @@ export function createVerifier(options: VerifierOptions): Verifier {
       }
       const parts = parseJws(token, algorithms, maxTokenLength, headerCache);
       checkTokenType(parts.header, rules);
+      // Several issuers with discovery: the (still unverified) iss picks the key set, so the
+      // payload is decoded here, once, and handed on.
+      const decoded = routesByIssuer ? decodePayload(parts.payloadSegment) : undefined;
       let key: VerificationKey | Promise<VerificationKey>;
       try {
-        key = routesByIssuer
-          ? keySource.getKey(parts.header, unverifiedIssuer(parts))
-          : keySource.getKey(parts.header);
+        key =
+          decoded !== undefined
+            ? keySource.getKey(parts.header, unverifiedIssuer(decoded))
+            : keySource.getKey(parts.header);
       } catch (error) {
         throw asKeyError(error);
       }
       if (isPromiseLike(key)) {
         return key.then(
-          (resolved) => completeSafely(token, parts, resolved),
+          (resolved) => completeSafely(token, parts, resolved, decoded),
           (error: unknown) => {
             throw asKeyError(error);
           },
         );
       }
-      return Promise.resolve(complete(token, parts, key));
+      return Promise.resolve(complete(token, parts, key, decoded));
     } catch (error) {
       return Promise.reject(asTokenError(error));
     }

@@ -52,6 +52,18 @@ describe('issuer: [A, B] with discovery', () => {
     expect(a.count() + b.count()).toBe(before);
   });
 
+  it('answers a malformed payload 401 malformed, without fetching keys', async () => {
+    const verifier = createVerifier({ issuer: [a.issuer, b.issuer], audience: AUDIENCE });
+    const [header, , signature] = (await a.sign(claims)).split('.');
+    const before = a.count() + b.count();
+    const error = await verifier
+      .verify(`${header}.${Buffer.from('not json').toString('base64url')}.${signature}`)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MalformedTokenError);
+    expect((error as MalformedTokenError).status).toBe(401);
+    expect(a.count() + b.count()).toBe(before);
+  });
+
   it('warms up every issuer', async () => {
     const verifier = createVerifier({ issuer: [a.issuer, b.issuer], audience: AUDIENCE });
     const [ja, jb] = [a.count(a.paths.jwks), b.count(b.paths.jwks)];
