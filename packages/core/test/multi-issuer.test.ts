@@ -8,6 +8,7 @@ import {
   createVerifier,
   IssuerMismatchError,
   KeyNotFoundError,
+  MalformedTokenError,
   SignatureInvalidError,
 } from '../src/index.js';
 import { type LocalIssuer, startLocalIssuer } from './helpers/local-issuer.js';
