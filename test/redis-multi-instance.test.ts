@@ -13,7 +13,6 @@ import { auth, requireScopes } from '@scopegate/express';
 import scopegate from '@scopegate/fastify';
 import { createRedisStore } from '@scopegate/redis';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   connectIoredis,
@@ -25,6 +24,7 @@ import {
   type TestClient,
   uniquePrefix,
 } from '../packages/redis/test/redis-test-helpers.js';
+import { type ClientTokenIssuer, createClientTokenIssuer } from './support/client-token-issuer.js';
 
 // test/ has no @types/express: load Express untyped and describe the little used
 // here with the adapter's own (fully typed) handler type.
@@ -34,7 +34,6 @@ interface ExpressApp extends RequestListener {
   get(path: string, ...handlers: Handler[]): unknown;
 }
 const express = createRequire(import.meta.url)('express') as () => ExpressApp;
-type KeyPair = Awaited<ReturnType<typeof generateKeyPair>>;
 
 const available = await requireSharedRedis();
 
@@ -45,34 +44,18 @@ const OTHER = 'other-client';
 
 describe.skipIf(!available)('several API instances sharing one Redis store', () => {
   const prefix = uniquePrefix();
-  let privateKey: KeyPair['privateKey'];
-  let publicKey: KeyPair['publicKey'];
-
-  async function jwksOf(): Promise<JwkSet> {
-    const publicJwk = await exportJWK(publicKey);
-    return { keys: [{ ...publicJwk, kty: 'EC', kid: 'k1', alg: 'ES256', use: 'sig' }] };
-  }
+  let issuer: ClientTokenIssuer;
+  const jwksOf = async (): Promise<JwkSet> => issuer.jwks;
   let ioredis: TestClient;
   let nodeRedis: TestClient;
   let expressServer: Server;
   let fastifyApp: FastifyInstance;
   let urls: string[];
 
-  async function token(clientId: string): Promise<string> {
-    return new SignJWT({ client_id: clientId, gty: 'client_credentials', scope: 'data:read' })
-      .setProtectedHeader({ alg: 'ES256', kid: 'k1', typ: 'at+jwt' })
-      .setIssuer(ISSUER)
-      .setAudience(AUDIENCE)
-      .setSubject(clientId)
-      .setIssuedAt()
-      .setExpirationTime('5m')
-      .sign(privateKey);
-  }
+  const token = (clientId: string): Promise<string> => issuer.token(clientId);
 
   beforeAll(async () => {
-    const pair = await generateKeyPair('ES256');
-    privateKey = pair.privateKey;
-    publicKey = pair.publicKey;
+    issuer = await createClientTokenIssuer(ISSUER, AUDIENCE);
     const jwks = await jwksOf();
     const verifierOptions = { issuer: ISSUER, audience: AUDIENCE, jwks };
     const clientMetadata = {

@@ -8,7 +8,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   connectIoredis,
@@ -17,6 +16,7 @@ import {
   type TestClient,
   uniquePrefix,
 } from '../packages/redis/test/redis-test-helpers.js';
+import { createClientTokenIssuer } from './support/client-token-issuer.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const fixture = fileURLToPath(new URL('./fixtures/limited-api.js', import.meta.url));
@@ -65,17 +65,9 @@ describe.skipIf(!available)('two API processes sharing one Redis store', () => {
       if (!existsSync(`${root}packages/${pkg}/dist/index.js`))
         throw new Error(`packages/${pkg}/dist is missing: build first (npx pnpm@12.21.0 build)`);
     }
-    const { publicKey, privateKey } = await generateKeyPair('ES256');
-    const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' }] };
-    sign = (clientId) =>
-      new SignJWT({ client_id: clientId, gty: 'client_credentials', scope: 'data:read' })
-        .setProtectedHeader({ alg: 'ES256', kid: 'k1', typ: 'at+jwt' })
-        .setIssuer(ISSUER)
-        .setAudience(AUDIENCE)
-        .setSubject(clientId)
-        .setIssuedAt()
-        .setExpirationTime('5m')
-        .sign(privateKey);
+    const issuer = await createClientTokenIssuer(ISSUER, AUDIENCE);
+    const jwks = issuer.jwks;
+    sign = issuer.token;
     const env = {
       ISSUER,
       AUDIENCE,
