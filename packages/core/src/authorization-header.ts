@@ -18,7 +18,7 @@ import { InvalidRequestError, UnauthorizedError } from './errors.js';
 
 // credentials = "Bearer" 1*SP b64token; b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
 // Linear: the character class excludes both the space and "=".
-const BEARER = /^[Bb][Ee][Aa][Rr][Ee][Rr] +([A-Za-z0-9\-._~+/]+=*)$/;
+const BEARER = /^[Bb][Ee][Aa][Rr][Ee][Rr] +[A-Za-z0-9\-._~+/]+=*$/;
 
 function hasAccessToken(source: unknown): boolean {
   if (typeof source !== 'object' || source === null) return false;
@@ -61,6 +61,15 @@ export function extractBearerToken(
     throw new UnauthorizedError();
   }
   if (typeof value !== 'string') throw new InvalidRequestError('the Authorization header is malformed');
+  // The common case first: a well-formed header costs one regex test and one slice.
+  if (BEARER.test(value)) {
+    if (inQuery)
+      throw new InvalidRequestError('the access token was sent in more than one place', 'multiple_tokens');
+    let start = 7;
+    while (value.charCodeAt(start) === 32) start++;
+    return value.slice(start);
+  }
+  // Not well-formed bearer credentials: work out which answer fits.
   const space = value.indexOf(' ');
   const scheme = space < 0 ? value : value.slice(0, space);
   if (scheme.length !== 6 || scheme.toLowerCase() !== 'bearer') {
@@ -71,10 +80,5 @@ export function extractBearerToken(
       );
     throw new UnauthorizedError('a bearer token is required (unsupported authorization scheme)');
   }
-  const match = BEARER.exec(value);
-  if (match === null)
-    throw new InvalidRequestError('the Authorization header is malformed: expected "Bearer <token>"');
-  if (inQuery)
-    throw new InvalidRequestError('the access token was sent in more than one place', 'multiple_tokens');
-  return match[1] as string;
+  throw new InvalidRequestError('the Authorization header is malformed: expected "Bearer <token>"');
 }

@@ -8,7 +8,8 @@
 import { extractBearerToken } from './authorization-header.js';
 import { toErrorResponse } from './error-response.js';
 import { isScopegateError, ScopegateError } from './errors.js';
-import { createRateLimiter, type RateLimiter } from './rate-limit/rate-limiter.js';
+import { CHECK_NOW, isPromise, type MaybePromise, VERIFY_NOW } from './fast-path.js';
+import { createRateLimiter, type RateLimitDecision, type RateLimiter } from './rate-limit/rate-limiter.js';
 import { checkRequirement, type ScopeMatch } from './scopes.js';
 import type {
   AuthorizeRequirement,
@@ -63,6 +64,18 @@ export interface Guard {
    * contract's status, headers and body.
    */
   authenticate(credentials: GuardRequest, requirement?: AuthorizeRequirement): Promise<GuardResult>;
+  /**
+   * {@link Guard.authenticate} without the promise when nothing has to wait:
+   * returns the `GuardResult` itself when the signing key is cached, the rate
+   * limit (if any) is kept in memory and client metadata is static, and a
+   * promise of it otherwise (a key fetch, a shared store, a metadata lookup).
+   * Adapters use it so a request that can be answered at once costs no
+   * microtask hops. Never throws; the promise never rejects.
+   */
+  authenticateNow(
+    credentials: GuardRequest,
+    requirement?: AuthorizeRequirement,
+  ): GuardResult | Promise<GuardResult>;
   /** Checks an already verified token against a requirement (no rate limiting). Never throws. */
   check(auth: VerifiedToken, requirement: AuthorizeRequirement): GuardResult;
   /** Releases the rate limiter the guard created (not one passed in). */
@@ -121,25 +134,84 @@ export function createGuard(options: GuardOptions): Guard {
     };
   };
 
-  return {
-    verifier,
-    realm,
-    async authenticate(credentials, requirement) {
-      let headers = EMPTY_HEADERS;
+  // The verifier's synchronous path, when it is core's own; any other verifier is awaited.
+  const ownVerifyNow = (verifier as { [VERIFY_NOW]?: (token: string) => MaybePromise<VerifiedToken> })[
+    VERIFY_NOW
+  ];
+  const verifyNow = ownVerifyNow ?? ((token: string) => Promise.resolve(verifier.verify(token)));
+  const checkLimitNow =
+    limiter === undefined
+      ? undefined
+      : ((limiter as { [CHECK_NOW]?: (auth: VerifiedToken) => MaybePromise<RateLimitDecision> })[CHECK_NOW] ??
+        ((auth: VerifiedToken) => (limiter as RateLimiter).check(auth)));
+
+  // The last step: the route's requirement (scopes, subject type), after the rate limit counted.
+  const finish = (
+    auth: VerifiedToken,
+    requirement: AuthorizeRequirement | undefined,
+    headers: Readonly<Record<string, string>>,
+  ): GuardResult => {
+    if (requirement !== undefined) {
       try {
-        const token = extractBearerToken(credentials.authorization, credentials);
-        const auth = await verifier.verify(token);
-        if (limiter !== undefined) {
-          const decision = await limiter.check(auth);
-          headers = decision.headers;
-          if (!decision.allowed) return fail(decision.error, headers);
-        }
-        if (requirement !== undefined) checkRequirement(auth, requirement, scopeMatch);
-        return { ok: true, auth, headers };
+        checkRequirement(auth, requirement, scopeMatch);
       } catch (error) {
         return fail(error, headers);
       }
+    }
+    return { ok: true, auth, headers };
+  };
+
+  const afterLimit = (
+    auth: VerifiedToken,
+    decision: RateLimitDecision,
+    requirement: AuthorizeRequirement | undefined,
+  ): GuardResult =>
+    decision.allowed ? finish(auth, requirement, decision.headers) : fail(decision.error, decision.headers);
+
+  const afterVerify = (
+    auth: VerifiedToken,
+    requirement: AuthorizeRequirement | undefined,
+  ): MaybePromise<GuardResult> => {
+    if (checkLimitNow === undefined) return finish(auth, requirement, EMPTY_HEADERS);
+    let decision: MaybePromise<RateLimitDecision>;
+    try {
+      decision = checkLimitNow(auth);
+    } catch (error) {
+      return fail(error, EMPTY_HEADERS);
+    }
+    if (isPromise(decision))
+      return decision.then(
+        (resolved) => afterLimit(auth, resolved, requirement),
+        (error: unknown) => fail(error, EMPTY_HEADERS),
+      );
+    return afterLimit(auth, decision, requirement);
+  };
+
+  const authenticateNow = (
+    credentials: GuardRequest,
+    requirement?: AuthorizeRequirement,
+  ): MaybePromise<GuardResult> => {
+    let verified: MaybePromise<VerifiedToken>;
+    try {
+      verified = verifyNow(extractBearerToken(credentials.authorization, credentials));
+    } catch (error) {
+      return fail(error, EMPTY_HEADERS);
+    }
+    if (isPromise(verified))
+      return verified.then(
+        (auth) => afterVerify(auth, requirement),
+        (error: unknown) => fail(error, EMPTY_HEADERS),
+      );
+    return afterVerify(verified, requirement);
+  };
+
+  return {
+    verifier,
+    realm,
+    authenticate(credentials, requirement) {
+      return Promise.resolve(authenticateNow(credentials, requirement));
     },
+    authenticateNow,
     check(auth, requirement) {
       try {
         checkRequirement(auth, requirement, scopeMatch);

@@ -22,6 +22,7 @@ import {
   TokenExpiredError,
   TokenTooLargeError,
 } from './errors.js';
+import { isPromise, type MaybePromise, VERIFY_NOW } from './fast-path.js';
 import { checkClaims, checkTimes, checkTokenType, compileClaimRules } from './jwt/claims.js';
 import {
   DEFAULT_MAX_TOKEN_LENGTH,
@@ -160,10 +161,6 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-function isPromiseLike<T>(value: T | Promise<T>): value is Promise<T> {
-  return typeof (value as { then?: unknown }).then === 'function';
-}
-
 /** A rejection from token processing: ScopegateErrors pass, anything unexpected fails closed as 401. */
 function asTokenError(error: unknown): ScopegateError {
   if (isScopegateError(error)) return error;
@@ -278,60 +275,95 @@ export function createVerifier(options: VerifierOptions): Verifier {
     }
   }
 
+  // The whole pipeline; synchronous unless the key has to be fetched. Throws ScopegateErrors
+  // (and, from a bug, anything else: the public wrappers turn that into a 401, fail closed).
+  function verifyNow(token: string): MaybePromise<VerifiedToken> {
+    if (typeof token !== 'string') throw new MalformedTokenError('the token must be a string');
+    if (token.length > maxTokenLength) throw new TokenTooLargeError();
+    if (cache !== undefined) {
+      const hit = cache.get(token);
+      if (hit !== undefined) {
+        try {
+          checkTimes(hit.claims, rules, Math.floor(now() / 1000));
+        } catch (error) {
+          if (error instanceof TokenExpiredError) cache.delete(token);
+          throw error;
+        }
+        return hit;
+      }
+    }
+    const parts = parseJws(token, algorithms, maxTokenLength, headerCache);
+    checkTokenType(parts.header, rules);
+    // Several issuers with discovery: the (still unverified) iss picks the key set, so the
+    // payload is decoded here, once, and handed on.
+    const decoded = routesByIssuer ? decodePayload(parts.payloadSegment) : undefined;
+    let key: VerificationKey | Promise<VerificationKey>;
+    try {
+      key =
+        decoded !== undefined
+          ? keySource.getKey(parts.header, unverifiedIssuer(decoded))
+          : keySource.getKey(parts.header);
+    } catch (error) {
+      throw asKeyError(error);
+    }
+    if (isPromise(key)) {
+      return key.then(
+        (resolved) => completeSafely(token, parts, resolved, decoded),
+        (error: unknown) => {
+          throw asKeyError(error);
+        },
+      );
+    }
+    return complete(token, parts, key, decoded);
+  }
+
+  // For the guard: a value now, or a promise that only rejects with ScopegateErrors.
+  function verifyNowSafely(token: string): MaybePromise<VerifiedToken> {
+    try {
+      return verifyNow(token);
+    } catch (error) {
+      throw asTokenError(error);
+    }
+  }
+
   function verify(token: string): Promise<VerifiedToken> {
     try {
-      if (typeof token !== 'string') throw new MalformedTokenError('the token must be a string');
-      if (token.length > maxTokenLength) throw new TokenTooLargeError();
-      if (cache !== undefined) {
-        const hit = cache.get(token);
-        if (hit !== undefined) {
-          try {
-            checkTimes(hit.claims, rules, Math.floor(now() / 1000));
-          } catch (error) {
-            if (error instanceof TokenExpiredError) cache.delete(token);
-            throw error;
-          }
-          return Promise.resolve(hit);
-        }
-      }
-      const parts = parseJws(token, algorithms, maxTokenLength, headerCache);
-      checkTokenType(parts.header, rules);
-      // Several issuers with discovery: the (still unverified) iss picks the key set, so the
-      // payload is decoded here, once, and handed on.
-      const decoded = routesByIssuer ? decodePayload(parts.payloadSegment) : undefined;
-      let key: VerificationKey | Promise<VerificationKey>;
-      try {
-        key =
-          decoded !== undefined
-            ? keySource.getKey(parts.header, unverifiedIssuer(decoded))
-            : keySource.getKey(parts.header);
-      } catch (error) {
-        throw asKeyError(error);
-      }
-      if (isPromiseLike(key)) {
-        return key.then(
-          (resolved) => completeSafely(token, parts, resolved, decoded),
-          (error: unknown) => {
-            throw asKeyError(error);
-          },
-        );
-      }
-      return Promise.resolve(complete(token, parts, key, decoded));
+      const result = verifyNow(token);
+      return isPromise(result) ? result : Promise.resolve(result);
     } catch (error) {
       return Promise.reject(asTokenError(error));
     }
   }
 
-  async function authorize(
-    authorization: string | readonly string[] | undefined | null,
-    requirement?: AuthorizeRequirement,
-  ): Promise<AuthorizeDecision> {
+  function decide(auth: VerifiedToken, requirement: AuthorizeRequirement | undefined): AuthorizeDecision {
     try {
-      const auth = await verify(extractBearerToken(authorization));
       if (requirement !== undefined) checkRequirement(auth, requirement, scopeMatch);
       return Object.freeze({ ok: true as const, auth });
     } catch (error) {
       return denial(error, realm);
+    }
+  }
+
+  function authorize(
+    authorization: string | readonly string[] | undefined | null,
+    requirement?: AuthorizeRequirement,
+  ): Promise<AuthorizeDecision> {
+    let token: string;
+    try {
+      token = extractBearerToken(authorization);
+    } catch (error) {
+      return Promise.resolve(denial(error, realm));
+    }
+    try {
+      const auth = verifyNow(token);
+      if (isPromise(auth))
+        return auth.then(
+          (resolved) => decide(resolved, requirement),
+          (error: unknown) => denial(asTokenError(error), realm),
+        );
+      return Promise.resolve(decide(auth, requirement));
+    } catch (error) {
+      return Promise.resolve(denial(asTokenError(error), realm));
     }
   }
 
@@ -343,5 +375,5 @@ export function createVerifier(options: VerifierOptions): Verifier {
     }
   }
 
-  return Object.freeze({ verify, authorize, warmup, realm, scopeMatch });
+  return Object.freeze({ verify, authorize, warmup, realm, scopeMatch, [VERIFY_NOW]: verifyNowSafely });
 }

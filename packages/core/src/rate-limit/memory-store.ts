@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { ConfigurationError } from '../errors.js';
+import { CONSUME_NOW } from '../fast-path.js';
 import type { RateLimitResult, RateLimitStore } from '../types.js';
 import {
   createSlidingWindowState,
@@ -44,20 +45,27 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   const now = options.now ?? Date.now;
   const states = new LRUCache<string, SlidingWindowState>({ max });
 
-  return {
+  const consumeNow = (key: string, limit: number, windowSeconds: number): RateLimitResult => {
+    let state = states.get(key);
+    if (state === undefined) {
+      state = createSlidingWindowState();
+      states.set(key, state);
+    }
+    return slidingWindowConsumeInPlace(state, limit, windowSeconds, now());
+  };
+
+  const store = {
     get size() {
       return states.size;
     },
     consume(key: string, limit: number, windowSeconds: number): Promise<RateLimitResult> {
-      let state = states.get(key);
-      if (state === undefined) {
-        state = createSlidingWindowState();
-        states.set(key, state);
-      }
-      return Promise.resolve(slidingWindowConsumeInPlace(state, limit, windowSeconds, now()));
+      return Promise.resolve(consumeNow(key, limit, windowSeconds));
     },
+    // The rate limiter calls this directly: the window is in memory, nothing to wait for.
+    [CONSUME_NOW]: consumeNow,
     close() {
       states.clear();
     },
   };
+  return store;
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ConfigurationError, isScopegateError, RateLimitedError } from '../errors.js';
+import { CHECK_NOW, CONSUME_NOW, isPromise, type MaybePromise } from '../fast-path.js';
 import type { RateLimitOptions, RateLimitResult, RateLimitStore, VerifiedToken } from '../types.js';
 import { createMemoryStore } from './memory-store.js';
 import { createLimitResolver, emit, isValidRateLimit } from './metadata.js';
@@ -82,22 +83,24 @@ export function createRateLimiter(options: RateLimitOptions = {}): RateLimiter {
   };
 
   let storeFailing = false;
+  // The in-memory store answers synchronously; any other store is awaited.
+  const consumeNow = (
+    store as { [CONSUME_NOW]?: (key: string, limit: number, window: number) => RateLimitResult }
+  )[CONSUME_NOW];
 
-  const consume = async (key: string, limit: number): Promise<RateLimitDecision> => {
-    let result: RateLimitResult;
-    try {
-      result = await store.consume(key, limit, RATE_LIMIT_WINDOW_SECONDS);
-    } catch (error) {
-      if (isScopegateError(error)) throw error;
-      if (!storeFailing) {
-        storeFailing = true;
-        emit(onEvent, {
-          type: 'rate_limit_store_failed',
-          error: error instanceof Error ? error.message : String(error),
-        });
-      }
-      return NO_LIMIT;
+  const storeFailed = (error: unknown): RateLimitDecision => {
+    if (isScopegateError(error)) throw error;
+    if (!storeFailing) {
+      storeFailing = true;
+      emit(onEvent, {
+        type: 'rate_limit_store_failed',
+        error: error instanceof Error ? error.message : String(error),
+      });
     }
+    return NO_LIMIT;
+  };
+
+  const decide = (result: RateLimitResult, limit: number): RateLimitDecision => {
     if (storeFailing) {
       storeFailing = false;
       emit(onEvent, { type: 'rate_limit_store_recovered' });
@@ -118,31 +121,54 @@ export function createRateLimiter(options: RateLimitOptions = {}): RateLimiter {
     };
   };
 
-  const withLimit = (
-    key: string,
-    limit: number | undefined,
-  ): RateLimitDecision | Promise<RateLimitDecision> => (limit === undefined ? NO_LIMIT : consume(key, limit));
+  const consume = (key: string, limit: number): MaybePromise<RateLimitDecision> => {
+    let result: MaybePromise<RateLimitResult>;
+    try {
+      result =
+        consumeNow !== undefined
+          ? consumeNow(key, limit, RATE_LIMIT_WINDOW_SECONDS)
+          : store.consume(key, limit, RATE_LIMIT_WINDOW_SECONDS);
+    } catch (error) {
+      return storeFailed(error);
+    }
+    if (isPromise(result)) return result.then((resolved) => decide(resolved, limit), storeFailed);
+    return decide(result, limit);
+  };
 
-  return {
-    async check(auth) {
-      let key: string;
-      if (auth.subjectType === 'client') {
-        key = counterKey('client:', auth.clientId ?? auth.subject);
-      } else if (appliesTo === 'all') {
-        key = counterKey('user:', auth.subject);
-      } else {
-        return NO_LIMIT;
+  const withLimit = (key: string, limit: number | undefined): MaybePromise<RateLimitDecision> =>
+    limit === undefined ? NO_LIMIT : consume(key, limit);
+
+  // Throws (or rejects with) a ScopegateError from the store or the metadata source.
+  const checkNow = (auth: VerifiedToken): MaybePromise<RateLimitDecision> => {
+    let key: string;
+    if (auth.subjectType === 'client') {
+      key = counterKey('client:', auth.clientId ?? auth.subject);
+    } else if (appliesTo === 'all') {
+      key = counterKey('user:', auth.subject);
+    } else {
+      return NO_LIMIT;
+    }
+    const clientId = auth.clientId ?? (auth.subjectType === 'client' ? auth.subject : undefined);
+    if (resolveLimit === undefined || clientId === undefined) return withLimit(key, defaultPerMinute);
+    const found = resolveLimit(clientId, auth);
+    if (typeof found === 'object') return found.then((limit) => withLimit(key, limit ?? defaultPerMinute));
+    return withLimit(key, found ?? defaultPerMinute);
+  };
+
+  const limiter = {
+    check(auth: VerifiedToken): Promise<RateLimitDecision> {
+      try {
+        return Promise.resolve(checkNow(auth));
+      } catch (error) {
+        return Promise.reject(error);
       }
-      const clientId = auth.clientId ?? (auth.subjectType === 'client' ? auth.subject : undefined);
-      if (resolveLimit === undefined || clientId === undefined) return withLimit(key, defaultPerMinute);
-      const found = resolveLimit(clientId, auth);
-      const limit = typeof found === 'object' ? await found : found;
-      return withLimit(key, limit ?? defaultPerMinute);
     },
+    [CHECK_NOW]: checkNow,
     async close() {
       if (ownsStore) await store.close?.();
     },
   };
+  return limiter;
 }
 
 // Ids are bounded only by the token size; hashing long ones keeps every store's per-key memory small.

@@ -1,0 +1,250 @@
+/**
+ * The synchronous fast path: `guard.authenticateNow` answers without a
+ * promise exactly when nothing has to wait, and always answers the same as
+ * the promise-based `authenticate`.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RateLimitedError, TemporarilyUnavailableError } from '../src/errors.js';
+import { createGuard, type GuardResult } from '../src/guard.js';
+import { createMemoryStore } from '../src/rate-limit/memory-store.js';
+import {
+  createRateLimiter,
+  type RateLimitDecision,
+  type RateLimiter,
+} from '../src/rate-limit/rate-limiter.js';
+import type { RateLimitStore, ScopegateEvent, VerifiedToken, Verifier } from '../src/types.js';
+import { createVerifier } from '../src/verifier.js';
+import { type LocalIssuer, startLocalIssuer } from './helpers/local-issuer.js';
+import { AUDIENCE, baseClaims, ISSUER, jwksOf, NOW_MS, sign, testKey } from './support/tokens.js';
+
+const now = () => NOW_MS;
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+const isPromise = (value: unknown): value is Promise<unknown> => value instanceof Promise;
+
+/** A verifier with its (static) keys already imported: importing is the one step that waits. */
+async function localVerifier() {
+  const verifier = createVerifier({
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    jwks: await jwksOf(testKey('ES256')),
+    now,
+  });
+  await verifier.warmup();
+  return verifier;
+}
+
+/** The parts of a result both paths must agree on (the error instance itself differs). */
+function shape(result: GuardResult) {
+  return result.ok
+    ? { ok: true, subject: result.auth.subject, headers: result.headers }
+    : {
+        ok: false,
+        status: result.status,
+        headers: result.headers,
+        body: result.body,
+        code: result.error.code,
+      };
+}
+
+describe('guard.authenticateNow with a local key set and the in-memory limiter', () => {
+  it('answers synchronously, exactly as authenticate() does, for every outcome', async () => {
+    const verifier = await localVerifier();
+    const store = createMemoryStore({ now });
+    const options = { verifier, rateLimit: { defaultPerMinute: 2, store } };
+    const fast = createGuard(options);
+    const slow = createGuard({
+      ...options,
+      rateLimit: { defaultPerMinute: 2, store: createMemoryStore({ now }) },
+    });
+    const valid = await sign('ES256');
+    const other = await sign('ES256', baseClaims({ client_id: 'other', sub: 'other' }));
+    const cases: [string, { authorization: string | undefined }, { scopes: string[] } | undefined][] = [
+      ['no token', { authorization: undefined }, undefined],
+      ['malformed header', { authorization: 'Bearer a b' }, undefined],
+      ['forged token', bearer(`${valid.slice(0, -4)}AAAA`), undefined],
+      ['valid, first use', bearer(valid), undefined],
+      ['valid, missing scope (403 counts)', bearer(valid), { scopes: ['admin'] }],
+      ['valid, over the limit (429)', bearer(valid), undefined],
+      ['another client, own limit', bearer(other), { scopes: ['data:read'] }],
+    ];
+    for (const [name, credentials, requirement] of cases) {
+      const now = fast.authenticateNow(credentials, requirement);
+      expect(isPromise(now), name).toBe(false);
+      const later = await slow.authenticate(credentials, requirement);
+      expect(shape(now as GuardResult), name).toEqual(shape(later));
+    }
+  });
+
+  it('still gives authenticate() callers a promise', async () => {
+    const guard = createGuard({ verifier: await localVerifier() });
+    const pending = guard.authenticate(bearer(await sign('ES256')));
+    expect(isPromise(pending)).toBe(true);
+    expect((await pending).ok).toBe(true);
+  });
+});
+
+describe('guard.authenticateNow when something has to wait', () => {
+  let idp: LocalIssuer;
+  beforeAll(async () => {
+    idp = await startLocalIssuer();
+  });
+  afterAll(() => idp.close());
+
+  it('returns a promise while the key set is being fetched, then answers synchronously', async () => {
+    const verifier = createVerifier({ issuer: idp.issuer, audience: 'api', jwksUri: idp.jwksUri });
+    const guard = createGuard({ verifier });
+    const token = await idp.sign({ sub: 'svc', aud: 'api', client_id: 'svc' });
+    const first = guard.authenticateNow(bearer(token));
+    expect(isPromise(first)).toBe(true);
+    expect((await first).ok).toBe(true);
+    const second = guard.authenticateNow(bearer(token));
+    expect(isPromise(second)).toBe(false);
+    expect((second as GuardResult).ok).toBe(true);
+  });
+
+  it('answers 503 through the promise when keys cannot be had', async () => {
+    const verifier = createVerifier({
+      issuer: idp.issuer,
+      audience: 'api',
+      jwksUri: idp.url('/missing-jwks.json'),
+    });
+    const result = await createGuard({ verifier }).authenticateNow(
+      bearer(await idp.sign({ sub: 'svc', aud: 'api' })),
+    );
+    expect(result).toMatchObject({ ok: false, status: 503, body: { error: 'temporarily_unavailable' } });
+  });
+
+  it('awaits a store that is not the in-memory one', async () => {
+    const consumed: string[] = [];
+    const store: RateLimitStore = {
+      async consume(key, limit) {
+        consumed.push(key);
+        return { allowed: true, limit, remaining: limit - 1, resetSeconds: 60 };
+      },
+    };
+    const guard = createGuard({ verifier: await localVerifier(), rateLimit: { defaultPerMinute: 5, store } });
+    const result = guard.authenticateNow(bearer(await sign('ES256')));
+    expect(isPromise(result)).toBe(true);
+    expect(await result).toMatchObject({ ok: true, headers: { ratelimit: '"client";r=4;t=60' } });
+    expect(consumed).toEqual(['client:nightly-data-sync']);
+  });
+
+  it('awaits client metadata that is looked up asynchronously', async () => {
+    const guard = createGuard({
+      verifier: await localVerifier(),
+      rateLimit: {
+        clientMetadata: async () => ({ rate_limit_per_minute: 1 }),
+        store: createMemoryStore({ now }),
+      },
+    });
+    const token = await sign('ES256');
+    const first = guard.authenticateNow(bearer(token));
+    expect(isPromise(first)).toBe(true);
+    expect((await first).ok).toBe(true);
+    const second = await guard.authenticateNow(bearer(token));
+    expect(second).toMatchObject({ ok: false, status: 429, headers: { 'retry-after': expect.any(String) } });
+    expect(second.ok === false && second.error).toBeInstanceOf(RateLimitedError);
+  });
+
+  it('awaits a verifier that is not core’s own, and turns its synchronous throw into a 500', async () => {
+    const auth = { subject: 'svc', subjectType: 'client', clientId: 'svc', scopes: new Set(['x']) };
+    const custom: Verifier = {
+      realm: 'api',
+      verify: (token) => {
+        if (token === 'throws') throw new Error('internal detail');
+        return Promise.resolve({ token, ...auth } as unknown as VerifiedToken);
+      },
+      authorize: () => Promise.reject(new Error('not used')),
+      warmup: () => Promise.resolve(),
+    };
+    const guard = createGuard({ verifier: custom });
+    const ok = guard.authenticateNow(bearer('fine'));
+    expect(isPromise(ok)).toBe(true);
+    expect((await ok).ok).toBe(true);
+    const thrown = guard.authenticateNow(bearer('throws'));
+    expect(isPromise(thrown)).toBe(false);
+    expect(thrown).toMatchObject({ ok: false, status: 500, body: { error: 'server_error' } });
+    expect(JSON.stringify((thrown as GuardResult & { ok: false }).body)).not.toContain('internal detail');
+  });
+
+  it('calls a RateLimiter passed in as a method (its `this` intact)', async () => {
+    class CountingLimiter implements RateLimiter {
+      count = 0;
+      check(): Promise<RateLimitDecision> {
+        this.count++;
+        return Promise.resolve({ allowed: true, headers: { ratelimit: `"custom";r=${9 - this.count};t=1` } });
+      }
+      close(): Promise<void> {
+        return Promise.resolve();
+      }
+    }
+    const limiter = new CountingLimiter();
+    const guard = createGuard({ verifier: await localVerifier(), rateLimit: limiter });
+    const result = await guard.authenticateNow(bearer(await sign('ES256')));
+    expect(result).toMatchObject({ ok: true, headers: { ratelimit: '"custom";r=8;t=1' } });
+    expect(limiter.count).toBe(1);
+  });
+});
+
+describe('rate limiter failures on the synchronous path', () => {
+  const auth = {
+    token: 't',
+    subject: 'svc',
+    subjectType: 'client',
+    clientId: 'svc',
+    scopes: new Set<string>(),
+  } as unknown as VerifiedToken;
+
+  it('fails open, and reports it, when a store throws synchronously', async () => {
+    const events: ScopegateEvent[] = [];
+    const store: RateLimitStore = {
+      consume: () => {
+        throw new Error('socket closed');
+      },
+    };
+    const limiter = createRateLimiter({ defaultPerMinute: 1, store, onEvent: (e) => events.push(e) });
+    await expect(limiter.check(auth)).resolves.toMatchObject({ allowed: true, headers: {} });
+    expect(events).toEqual([{ type: 'rate_limit_store_failed', error: 'socket closed' }]);
+  });
+
+  it('rejects check() with a ScopegateError a store throws synchronously (fail closed)', async () => {
+    const store: RateLimitStore = {
+      consume: () => {
+        throw new TemporarilyUnavailableError(5);
+      },
+    };
+    const limiter = createRateLimiter({ defaultPerMinute: 1, store });
+    const pending = limiter.check(auth);
+    expect(isPromise(pending)).toBe(true);
+    await expect(pending).rejects.toBeInstanceOf(TemporarilyUnavailableError);
+  });
+
+  it('keeps the in-memory store’s consume() promise-based for direct callers', async () => {
+    const store = createMemoryStore({ now });
+    const pending = store.consume('client:x', 1, 60);
+    expect(isPromise(pending)).toBe(true);
+    await expect(pending).resolves.toMatchObject({ allowed: true, remaining: 0 });
+    await expect(store.consume('client:x', 1, 60)).resolves.toMatchObject({ allowed: false });
+  });
+});
+
+describe('verifier promises', () => {
+  it('verify() and authorize() return promises for cached and uncached tokens alike', async () => {
+    const verifier = await localVerifier();
+    const token = await sign('ES256');
+    for (let i = 0; i < 2; i++) {
+      const verified = verifier.verify(token);
+      expect(isPromise(verified)).toBe(true);
+      expect((await verified).subject).toBe('nightly-data-sync');
+      const decision = verifier.authorize(`Bearer ${token}`, { scopes: ['data:read'] });
+      expect(isPromise(decision)).toBe(true);
+      expect((await decision).ok).toBe(true);
+    }
+    await expect(verifier.verify('nope')).rejects.toMatchObject({ code: 'invalid_token' });
+    await expect(verifier.authorize('Basic x')).resolves.toMatchObject({ ok: false, status: 401 });
+    await expect(verifier.authorize(`Bearer ${token}`, { scopes: ['admin'] })).resolves.toMatchObject({
+      ok: false,
+      status: 403,
+    });
+  });
+});
