@@ -13,8 +13,8 @@ import type { RequestHandler } from 'express';
 import { guardInput } from './guard-input.js';
 import type { ExpressAdapterOptions, ExpressAuthOptions } from './options.js';
 import { reject, setHeaders } from './respond.js';
-import { runAsync } from './run-async.js';
 import { type AuthState, setAuthState } from './state.js';
+import { whenReady } from './when-ready.js';
 
 /**
  * Express middleware that verifies the bearer token of every request (RFC
@@ -62,23 +62,27 @@ export function auth(options: ExpressAuthOptions = {}): RequestHandler {
   const state: AuthState = { guard, errorHandling };
 
   return function scopegateAuth(req, res, next) {
-    runAsync(res, next, async (done) => {
-      const result = await guard.authenticate(guardInput(req));
-      if (result.ok) {
-        setHeaders(res, result.headers);
-        req.auth = result.auth;
-        setAuthState(req, state);
-        done();
-        return;
-      }
-      // No token at all (not a bad one) may pass anonymously; later require* answer 401 from the state.
-      if (!authRequired && result.error.code === 'unauthorized') {
-        setAuthState(req, state);
-        done();
-        return;
-      }
-      reject(res, done, result, errorHandling);
-    });
+    whenReady(
+      res,
+      next,
+      () => guard.authenticateNow(guardInput(req)),
+      (result, done) => {
+        if (result.ok) {
+          setHeaders(res, result.headers);
+          req.auth = result.auth;
+          setAuthState(req, state);
+          done();
+          return;
+        }
+        // No token at all (not a bad one) may pass anonymously; later require* answer 401 from the state.
+        if (!authRequired && result.error.code === 'unauthorized') {
+          setAuthState(req, state);
+          done();
+          return;
+        }
+        reject(res, done, result, errorHandling);
+      },
+    );
   };
 }
 

@@ -15,8 +15,8 @@ import type { RequestHandler } from 'express';
 import { environmentGuard } from './env-guard.js';
 import { guardInput } from './guard-input.js';
 import { type GuardFailure, reject, setHeaders } from './respond.js';
-import { runAsync } from './run-async.js';
 import { getAuthState, setAuthState } from './state.js';
+import { whenReady } from './when-ready.js';
 
 /**
  * Requires every listed scope (else 403 `insufficient_scope` with
@@ -123,16 +123,20 @@ function requirementMiddleware(requirement: AuthorizeRequirement): RequestHandle
       return;
     }
     const { guard } = env;
-    runAsync(res, next, async (done) => {
-      const result = await guard.authenticate(guardInput(req), requirement);
-      if (!result.ok) {
-        reject(res, done, result, 'respond');
-        return;
-      }
-      setHeaders(res, result.headers);
-      req.auth = result.auth;
-      setAuthState(req, { guard, errorHandling: 'respond' });
-      done();
-    });
+    whenReady(
+      res,
+      next,
+      () => guard.authenticateNow(guardInput(req), requirement),
+      (result, done) => {
+        if (!result.ok) {
+          reject(res, done, result, 'respond');
+          return;
+        }
+        setHeaders(res, result.headers);
+        req.auth = result.auth;
+        setAuthState(req, { guard, errorHandling: 'respond' });
+        done();
+      },
+    );
   };
 }

@@ -8,7 +8,7 @@ import {
   type Verifier,
   type VerifierOptions,
 } from '@scopegate/core';
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import fp from 'fastify-plugin';
 import { createRouteErrorHandler, hasApplicationErrorHandler, sendScopegateError } from './error-reply.js';
 import type { ScopegateOptions } from './options.js';
@@ -124,18 +124,46 @@ const scopegatePlugin: FastifyPluginAsync<ScopegateOptions> = async (fastify, op
     if (routeOptions.errorHandler === undefined) routeOptions.errorHandler = routeErrorHandler;
   });
 
-  fastify.addHook('onRequest', async (request, reply) => {
-    const routeAuth = routeAuthOf(request);
-    if (!routeAuth.authenticate) return;
-    const result = await guard.authenticate(credentials(request), routeAuth.requirement);
+  // Applies the guard's answer; calls `done` unless the reply was already sent.
+  const settle = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    routeAuth: RouteAuth,
+    result: GuardResult,
+    done: HookHandlerDoneFunction,
+  ): void => {
     if (result.ok) {
       reply.headers(result.headers);
       request.auth = result.auth;
+      done();
       return;
     }
     // authRequired: false lets a request without any token through, unless the route asks for more.
-    if (!authRequired && result.error.code === 'unauthorized' && routeAuth.requirement === undefined) return;
-    return reject(request, reply, result);
+    if (!authRequired && result.error.code === 'unauthorized' && routeAuth.requirement === undefined) {
+      done();
+      return;
+    }
+    try {
+      reject(request, reply, result);
+    } catch (error) {
+      done(error as Error);
+    }
+  };
+
+  // Callback style, not async: when the guard can answer at once (cached key, in-memory
+  // limits) the request goes on without a single promise.
+  fastify.addHook('onRequest', (request, reply, done) => {
+    const routeAuth = routeAuthOf(request);
+    if (!routeAuth.authenticate) {
+      done();
+      return;
+    }
+    const result = guard.authenticateNow(credentials(request), routeAuth.requirement);
+    if (result instanceof Promise) {
+      result.then((resolved) => settle(request, reply, routeAuth, resolved, done)).catch(done);
+      return;
+    }
+    settle(request, reply, routeAuth, result, done);
   });
 
   fastify.addHook('onClose', async () => {
