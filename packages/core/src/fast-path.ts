@@ -12,7 +12,11 @@
 /** A value now, or a promise of it when some step had to wait. */
 export type MaybePromise<T> = T | Promise<T>;
 
-/** Whether a `MaybePromise` has to be waited for (core only ever makes native promises). */
+/**
+ * Whether a `MaybePromise` has to be waited for. A thenable from user code (a custom store,
+ * key source or metadata function) is turned into a native promise where it enters, so
+ * adapters can test results with `instanceof Promise`.
+ */
 export function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
   return (
     typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'

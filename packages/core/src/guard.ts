@@ -143,7 +143,7 @@ export function createGuard(options: GuardOptions): Guard {
     limiter === undefined
       ? undefined
       : ((limiter as { [CHECK_NOW]?: (auth: VerifiedToken) => MaybePromise<RateLimitDecision> })[CHECK_NOW] ??
-        ((auth: VerifiedToken) => (limiter as RateLimiter).check(auth)));
+        ((auth: VerifiedToken) => Promise.resolve((limiter as RateLimiter).check(auth))));
 
   // The last step: the route's requirement (scopes, subject type), after the rate limit counted.
   const finish = (

@@ -307,7 +307,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
       throw asKeyError(error);
     }
     if (isPromise(key)) {
-      return key.then(
+      // Promise.resolve: a custom key source may hand back any thenable; callers get a native promise.
+      return Promise.resolve(key).then(
         (resolved) => completeSafely(token, parts, resolved, decoded),
         (error: unknown) => {
           throw asKeyError(error);

@@ -129,6 +129,21 @@ describe('guard.authenticateNow when something has to wait', () => {
     expect(consumed).toEqual(['client:nightly-data-sync']);
   });
 
+  it('hands adapters a native promise when a store returns some other thenable', async () => {
+    const store = {
+      consume: (_key: string, limit: number) => ({
+        // A thenable that is not a Promise (as some client libraries return).
+        then(resolve: (value: unknown) => void) {
+          resolve({ allowed: true, limit, remaining: 0, resetSeconds: 60 });
+        },
+      }),
+    } as unknown as RateLimitStore;
+    const guard = createGuard({ verifier: await localVerifier(), rateLimit: { defaultPerMinute: 1, store } });
+    const result = guard.authenticateNow(bearer(await sign('ES256')));
+    expect(result).toBeInstanceOf(Promise);
+    expect(await result).toMatchObject({ ok: true, headers: { ratelimit: '"client";r=0;t=60' } });
+  });
+
   it('awaits client metadata that is looked up asynchronously', async () => {
     const guard = createGuard({
       verifier: await localVerifier(),
@@ -210,7 +225,7 @@ describe('rate limiter failures on the synchronous path', () => {
   it('rejects check() with a ScopegateError a store throws synchronously (fail closed)', async () => {
     const store: RateLimitStore = {
       consume: () => {
-        throw new TemporarilyUnavailableError(5);
+        throw new TemporarilyUnavailableError('rate limits unavailable', { retryAfter: 5 });
       },
     };
     const limiter = createRateLimiter({ defaultPerMinute: 1, store });

@@ -86,6 +86,24 @@ describe('createRateLimiter', () => {
     expect(await admitted(limiter, token('b'), 5)).toBe(2);
   });
 
+  it('keeps counting a client after thousands of others passed (store-key memo starts over)', async () => {
+    const keys: string[] = [];
+    const store = frozenStore();
+    const recording: RateLimitStore = {
+      consume(key, limit, window) {
+        keys.push(key);
+        return store.consume(key, limit, window);
+      },
+    };
+    const limiter = createRateLimiter({ defaultPerMinute: 2, store: recording, appliesTo: 'all' });
+    expect(await admitted(limiter, token('first'), 1)).toBe(1);
+    for (let i = 0; i < 5000; i++) await limiter.check(token(`client-${i}`));
+    expect(await admitted(limiter, token('first'), 2)).toBe(1);
+    expect(await admitted(limiter, token('web', 'user', 'alice'), 1)).toBe(1);
+    expect(keys.at(0)).toBe('client:first');
+    expect(keys.slice(-3)).toEqual(['client:first', 'client:first', 'user:alice']);
+  });
+
   it('uses a sync function source and passes the verified token', async () => {
     const seen: string[] = [];
     const limiter = createRateLimiter({

@@ -21,7 +21,8 @@ export type ExpressScopegateError = ScopegateError & {
 
 /** Sets response headers (lower-case names, as core produces them). */
 export function setHeaders(res: Response, headers: Readonly<Record<string, string>>): void {
-  for (const name of Object.keys(headers)) {
+  // for-in over core's plain objects: no key array per request.
+  for (const name in headers) {
     const value = headers[name];
     if (value !== undefined) res.setHeader(name, value);
   }

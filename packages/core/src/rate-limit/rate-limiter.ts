@@ -83,6 +83,9 @@ export function createRateLimiter(options: RateLimitOptions = {}): RateLimiter {
   };
 
   let storeFailing = false;
+  // Store keys by id, built once: saves a concatenation (and its flattening on lookup) per request.
+  const clientKeys = new Map<string, string>();
+  const userKeys = new Map<string, string>();
   // The in-memory store answers synchronously; any other store is awaited.
   const consumeNow = (
     store as { [CONSUME_NOW]?: (key: string, limit: number, window: number) => RateLimitResult }
@@ -131,7 +134,8 @@ export function createRateLimiter(options: RateLimitOptions = {}): RateLimiter {
     } catch (error) {
       return storeFailed(error);
     }
-    if (isPromise(result)) return result.then((resolved) => decide(resolved, limit), storeFailed);
+    if (isPromise(result))
+      return Promise.resolve(result).then((resolved) => decide(resolved, limit), storeFailed);
     return decide(result, limit);
   };
 
@@ -142,16 +146,17 @@ export function createRateLimiter(options: RateLimitOptions = {}): RateLimiter {
   const checkNow = (auth: VerifiedToken): MaybePromise<RateLimitDecision> => {
     let key: string;
     if (auth.subjectType === 'client') {
-      key = counterKey('client:', auth.clientId ?? auth.subject);
+      key = memoKey(clientKeys, 'client:', auth.clientId ?? auth.subject);
     } else if (appliesTo === 'all') {
-      key = counterKey('user:', auth.subject);
+      key = memoKey(userKeys, 'user:', auth.subject);
     } else {
       return NO_LIMIT;
     }
     const clientId = auth.clientId ?? (auth.subjectType === 'client' ? auth.subject : undefined);
     if (resolveLimit === undefined || clientId === undefined) return withLimit(key, defaultPerMinute);
     const found = resolveLimit(clientId, auth);
-    if (typeof found === 'object') return found.then((limit) => withLimit(key, limit ?? defaultPerMinute));
+    if (typeof found === 'object')
+      return Promise.resolve(found).then((limit) => withLimit(key, limit ?? defaultPerMinute));
     return withLimit(key, found ?? defaultPerMinute);
   };
 
@@ -173,6 +178,19 @@ export function createRateLimiter(options: RateLimitOptions = {}): RateLimiter {
 
 // Ids are bounded only by the token size; hashing long ones keeps every store's per-key memory small.
 const MAX_PLAIN_ID_LENGTH = 128;
+
+// Bound of each id → store key memo; when full it starts over (ids only come from verified tokens).
+const MAX_MEMO_KEYS = 4096;
+
+function memoKey(memo: Map<string, string>, prefix: 'client:' | 'user:', id: string): string {
+  let key = memo.get(id);
+  if (key === undefined) {
+    key = counterKey(prefix, id);
+    if (memo.size >= MAX_MEMO_KEYS) memo.clear();
+    memo.set(id, key);
+  }
+  return key;
+}
 
 /** The store key of a client or user: `client:<id>` / `user:<subject>`, long ids as `…#<sha256>`. */
 function counterKey(prefix: 'client:' | 'user:', id: string): string {
