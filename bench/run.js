@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { makeKey, signToken, tamper } from './lib/fixtures.js';
 import { load, startServer } from './lib/http.js';
 import { runMicro } from './lib/micro.js';
+import { pinning } from './lib/pinning.js';
 import { renderMarkdown, renderSvg } from './lib/report.js';
 
 const quick = process.argv.includes('--quick');
@@ -57,32 +58,34 @@ const rounds = quick ? 1 : 3;
 const http = { repeated: {}, distinct: {} };
 for (const mode of ['repeated', 'distinct']) {
   for (let round = 0; round < rounds; round++) {
-    // Fresh processes every round: no cache survives from one round to the next.
-    const servers = await Promise.all(variants.map((v) => startServer(v, config)));
     const order = variants.map((_, i) => (i + round) % variants.length);
     for (const i of order) {
       const variant = variants[i];
+      // A fresh process per measurement, alone on its CPU: no cache survives from one round to
+      // the next, and no other server's start-up or idle-time GC runs beside the one measured.
+      const server = await startServer(variant, config);
       // Every server must accept the valid token before it is measured.
-      const check = await fetch(servers[i].url, { headers: { authorization: `Bearer ${repeatedToken}` } });
+      const check = await fetch(server.url, { headers: { authorization: `Bearer ${repeatedToken}` } });
       if (check.status !== 200) throw new Error(`${variant} answered ${check.status} to a valid token`);
       // ...and every authenticating server must refuse a tampered one.
       if (!variant.endsWith(':bare')) {
-        const forged = await fetch(servers[i].url, { headers: { authorization: `Bearer ${tampered}` } });
+        const forged = await fetch(server.url, { headers: { authorization: `Bearer ${tampered}` } });
         await forged.arrayBuffer();
         if (forged.status !== 401)
           throw new Error(`${variant} answered ${forged.status} to a tampered token`);
       }
       // JIT warm-up of the fresh process on the path about to be measured.
       await load(
-        servers[i].url,
+        server.url,
         mode === 'repeated' ? { token: repeatedToken, durationSec: 0.5 } : { tokens: warmPool },
       );
-      const cpuBefore = await servers[i].cpu();
+      const cpuBefore = await server.cpu();
       const result = await load(
-        servers[i].url,
+        server.url,
         mode === 'repeated' ? { token: repeatedToken, durationSec: quick ? 1 : 2 } : { tokens: pool },
       );
-      result.cpuUsPerRequest = ((await servers[i].cpu()) - cpuBefore) / result.requests;
+      result.cpuUsPerRequest = ((await server.cpu()) - cpuBefore) / result.requests;
+      await server.stop();
       if (result.non2xx > 0 && !variant.endsWith(':bare'))
         log(`${variant} ${mode}: ${result.non2xx} non-2xx responses`);
       http[mode][variant] ??= [];
@@ -94,7 +97,6 @@ for (const mode of ['repeated', 'distinct']) {
         `${Math.round(result.rps)} req/s p50=${result.p50.toFixed(3)}ms p99=${result.p99.toFixed(3)}ms cpu=${result.cpuUsPerRequest.toFixed(1)}us/req`,
       );
     }
-    await Promise.all(servers.map((s) => s.stop()));
   }
 }
 
@@ -118,6 +120,7 @@ const machine = {
   loadAverage: [loadBefore, os.loadavg()[0]].map((n) => Number(n.toFixed(2))),
   quick,
   redis: redisAvailable,
+  pinning,
 };
 const report = { machine, micro, http, memory };
 const docs = new URL('../docs/', import.meta.url);

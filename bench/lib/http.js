@@ -6,13 +6,15 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { serverCommand } from './pinning.js';
 
 const serverScript = fileURLToPath(new URL('./servers.js', import.meta.url));
 
 /** Starts one server variant in a child process; resolves `{ url, stop }`. */
 export function startServer(variant, config) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [serverScript, variant], {
+    const { command, args } = serverCommand([serverScript, variant]);
+    const child = spawn(command, args, {
       env: { ...process.env, BENCH_CONFIG: JSON.stringify(config), NODE_ENV: 'production' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });

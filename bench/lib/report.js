@@ -131,7 +131,13 @@ export function renderMarkdown(report) {
   lines.push(
     '## HTTP',
     '',
-    "autocannon (in the bench process), 10 connections, each server in its own child process on 127.0.0.1, RS256. Each authenticating server answers `GET /data` behind a `data:read` scope check (scopegate variants also apply a per-client rate limit); `crypto` is a route that does one bare `crypto.verify` of the token per request and nothing else. Every round starts fresh server processes, checks that each accepts a valid token and refuses a tampered one (401), warms each up on the path about to be measured, then measures it; the table gives medians over the rounds. Requests per second count from launch to the last response; latency in milliseconds; server CPU is the server process's user + system time (all its threads) per request, which also grows when fewer requests share an event-loop turn, so compare it between servers driven at similar rates.",
+    [
+      'autocannon (in the bench process), 10 connections, each server in its own child process on 127.0.0.1, RS256.',
+      report.machine.pinning
+        ? `The bench process (load generator and micro-benchmarks) is pinned to CPU ${report.machine.pinning.generator} and every server to CPU ${report.machine.pinning.server} (taskset), so a server has one whole core and never shares it with the load generator.`
+        : 'Nothing is pinned to a CPU (no taskset, or a single CPU): the load generator and the servers share the cores.',
+      "Each authenticating server answers `GET /data` behind a `data:read` scope check (scopegate variants also apply a per-client rate limit); `crypto` is a route that does one bare `crypto.verify` of the token per request and nothing else. Every measurement starts a fresh server process (one at a time, so nothing else runs on its CPU), checks that it accepts a valid token and refuses a tampered one (401), warms it up on the path about to be measured, measures it and stops it; servers are measured in a different order each round, and the table gives medians over the rounds. Requests per second count from launch to the last response; latency in milliseconds; server CPU is the server process's user + system time (all its threads) per request, which also grows when fewer requests share an event-loop turn, so compare it between servers driven at similar rates.",
+    ].join(' '),
     '',
   );
   for (const mode of Object.keys(http)) {
