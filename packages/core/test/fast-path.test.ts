@@ -132,7 +132,7 @@ describe('guard.authenticateNow when something has to wait', () => {
   it('hands adapters a native promise when a store returns some other thenable', async () => {
     const store = {
       consume: (_key: string, limit: number) => ({
-        // A thenable that is not a Promise (as some client libraries return).
+        // biome-ignore lint/suspicious/noThenProperty: a thenable that is not a Promise, as some client libraries return
         then(resolve: (value: unknown) => void) {
           resolve({ allowed: true, limit, remaining: 0, resetSeconds: 60 });
         },
