@@ -90,6 +90,27 @@ describe('verify: algorithms', () => {
     expect(await rejection(verifier.verify(await sign('RS256')))).toBeInstanceOf(AlgorithmNotAllowedError);
   });
 
+  it('verifies tokens larger than its reusable buffers, then small ones, and still refuses tampering', async () => {
+    const verifier = await staticVerifier({ tokenCache: false });
+    const secretVerifier = createVerifier({ issuer: ISSUER, audience: AUDIENCE, secret: SECRET, now });
+    const big = baseClaims({ padding: 'x'.repeat(4000) });
+    for (const alg of ['RS256', 'ES512', 'EdDSA', 'HS512'] as const) {
+      const v = alg === 'HS512' ? secretVerifier : verifier;
+      const large = await sign(alg, big);
+      expect(large.length).toBeGreaterThan(4096);
+      expect((await v.verify(large)).claims.padding).toHaveLength(4000);
+      const small = await sign(alg);
+      expect((await v.verify(small)).subject).toBe('nightly-data-sync');
+      // The same small token with one signature character changed, after the buffers grew.
+      const i = small.length - 3;
+      const forged = small.slice(0, i) + (small[i] === 'A' ? 'B' : 'A') + small.slice(i + 1);
+      expect(await rejection(v.verify(forged))).toBeInstanceOf(InvalidTokenError);
+      expect(
+        await rejection(v.verify(`${large.slice(0, large.lastIndexOf('.'))}.${small.split('.')[2]}`)),
+      ).toBeInstanceOf(SignatureInvalidError);
+    }
+  });
+
   it('rejects a JWK whose own alg differs from the token alg', async () => {
     const key = await testKey('RS256');
     const verifier = createVerifier({

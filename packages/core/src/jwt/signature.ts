@@ -32,6 +32,19 @@ const SPECS: ReadonlyMap<string, AlgorithmSpec> = new Map<string, AlgorithmSpec>
   ['HS512', { family: 'hmac', hash: 'sha512', signatureLength: 0 }],
 ]);
 
+// The signing input and the signature are written into two reusable buffers and handed to
+// crypto.verify as views: Buffer.from would carve them out of Node's shared 8 KiB pool, which
+// a verifier busy with distinct tokens refills (allocates) every few calls. Safe because the
+// check is synchronous; a segment longer than the buffer gets a bigger one.
+const scratch = { input: Buffer.allocUnsafe(2048), signature: Buffer.allocUnsafe(1024) };
+
+function decodeInto(which: 'input' | 'signature', text: string, encoding: 'latin1' | 'base64url'): Buffer {
+  // latin1: one byte per character; base64url: never more bytes than characters.
+  if (scratch[which].length < text.length) scratch[which] = Buffer.allocUnsafe(text.length);
+  const buffer = scratch[which];
+  return buffer.subarray(0, buffer.write(text, encoding));
+}
+
 /** Every JWS algorithm this module can verify. */
 export const SUPPORTED_ALGORITHMS: readonly string[] = [...SPECS.keys()];
 
@@ -58,7 +71,7 @@ export function verifyJwsSignature(
 ): boolean {
   const spec = SPECS.get(alg);
   if (spec === undefined || signatureSegment.length === 0) return false;
-  const signature = Buffer.from(signatureSegment, 'base64url');
+  const signature = decodeInto('signature', signatureSegment, 'base64url');
   try {
     if (spec.family === 'hmac') {
       if (key.type !== 'secret') return false;
@@ -68,7 +81,7 @@ export function verifyJwsSignature(
       return expected.length === signature.length && timingSafeEqual(expected, signature);
     }
     if (key.type !== 'public') return false;
-    const data = Buffer.from(signingInput, 'latin1');
+    const data = decodeInto('input', signingInput, 'latin1');
     switch (spec.family) {
       case 'rsa':
         return key.asymmetricKeyType === 'rsa' && verify(spec.hash, data, key, signature);
