@@ -122,12 +122,14 @@ function satisfied(granted: ReadonlySet<string>, required: string, match: ScopeM
  * requirement's own `match`.
  */
 export function scopesSatisfy(granted: ReadonlySet<string>, requirement: ScopeRequirement): boolean {
-  const { scopes, match } = requirement;
+  // Indexed loops: this runs per request, and for-of would allocate an iterator each time.
+  const scopes = requirement.scopes;
+  const match = requirement.match;
   if (requirement.mode === 'all') {
-    for (const scope of scopes) if (!satisfied(granted, scope, match)) return false;
+    for (let i = 0; i < scopes.length; i++) if (!satisfied(granted, scopes[i] as string, match)) return false;
     return true;
   }
-  for (const scope of scopes) if (satisfied(granted, scope, match)) return true;
+  for (let i = 0; i < scopes.length; i++) if (satisfied(granted, scopes[i] as string, match)) return true;
   return false;
 }
 
@@ -211,7 +213,9 @@ export function checkRequirement(
   const compiled = compileRequirement(requirement, defaultMatch);
   if (compiled.subjectTypes !== undefined && !compiled.subjectTypes.includes(auth.subjectType))
     throw new SubjectTypeNotAllowedError(compiled.subjectTypes);
-  for (const check of compiled.checks) {
+  const checks = compiled.checks;
+  for (let i = 0; i < checks.length; i++) {
+    const check = checks[i] as ScopeRequirement;
     if (!scopesSatisfy(auth.scopes, check)) throw new InsufficientScopeError(check.scopes, check.mode);
   }
 }
