@@ -105,6 +105,29 @@ export function renderMarkdown(report) {
     lines.push(
       `| ${t.what} | ${x(t.ratio)} | ${x(t.target)} | ${t.ratio >= t.target ? 'met' : '**missed**'} |`,
     );
+  const reference = (v) => http.repeated?.[v];
+  if (reference('express:layers') && reference('fastify:hook')) {
+    const share = (v, fw) => http.repeated[v].rps / http.repeated[`${fw}:bare`].rps;
+    lines.push(
+      '',
+      'What the framework alone charges, same run, repeated token: reference servers that check nothing but have the shape scopegate gives a route (the same two rate-limit headers and `auth` on the request).',
+      '',
+      '| framework | reference server | reference x bare | scopegate x bare | scopegate x reference |',
+      '|---|---|---:|---:|---:|',
+    );
+    for (const [fw, v, what] of [
+      [
+        'express',
+        'express:layers',
+        'an app-level and a route-level middleware (as `auth()` + `requireScopes()`)',
+      ],
+      ['fastify', 'fastify:hook', 'one `onRequest` hook (as the plugin)'],
+    ]) {
+      const ref = share(v, fw);
+      const sg = share(`${fw}:scopegate`, fw);
+      lines.push(`| ${fw} | ${what} | ${x(ref)} | ${x(sg)} | ${x(sg / ref)} |`);
+    }
+  }
   lines.push(
     '',
     '## Verifier micro-benchmarks',

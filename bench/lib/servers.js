@@ -10,6 +10,12 @@ const variant = process.argv[2];
 const config = JSON.parse(process.env.BENCH_CONFIG ?? '{}');
 const publicKey = createPublicKey(config.pem);
 const body = { ok: true, items: [1, 2, 3] };
+// For the reference servers that only reproduce the framework-side work of scopegate's.
+const referenceAuth = { subject: 'nightly-data-sync' };
+const REFERENCE_HEADERS = {
+  'ratelimit-policy': '"client";q=1000000000;w=60',
+  ratelimit: '"client";r=999999999;t=60',
+};
 
 // What a route that does "one bare crypto.verify per request" costs: the
 // reference for the distinct-token target.
@@ -47,6 +53,21 @@ async function expressApp(kind) {
   app.disable('x-powered-by');
   if (kind === 'bare') {
     app.get('/data', (_req, res) => res.json(body));
+  } else if (kind === 'layers') {
+    // What Express charges for the shape scopegate's usage gives a route: one app-level
+    // middleware (auth) and one route-level one (requireScopes), doing no checks at all but
+    // setting the same two rate-limit headers and req.auth.
+    app.use((req, res, next) => {
+      req.auth = referenceAuth;
+      res.setHeader('ratelimit-policy', REFERENCE_HEADERS['ratelimit-policy']);
+      res.setHeader('ratelimit', REFERENCE_HEADERS.ratelimit);
+      next();
+    });
+    app.get(
+      '/data',
+      (_req, _res, next) => next(),
+      (_req, res) => res.json(body),
+    );
   } else if (kind === 'crypto') {
     app.get('/data', (req, res) =>
       bareVerify(req.headers.authorization) ? res.json(body) : res.status(401).end(),
@@ -81,6 +102,16 @@ async function fastifyApp(kind) {
   const { default: Fastify } = await import('fastify');
   const app = Fastify({ logger: false });
   if (kind === 'bare') {
+    app.get('/data', async () => body);
+  } else if (kind === 'hook') {
+    // What Fastify charges for an onRequest hook that does no checks but sets request.auth
+    // and the same two rate-limit headers.
+    app.decorateRequest('auth', null);
+    app.addHook('onRequest', (request, reply, done) => {
+      request.auth = referenceAuth;
+      reply.headers(REFERENCE_HEADERS);
+      done();
+    });
     app.get('/data', async () => body);
   } else if (kind === 'crypto') {
     app.get('/data', async (req, reply) =>
