@@ -7,7 +7,7 @@
  * - `SCOPEGATE_JWKS_URI` (optional): JWKS URL; default: discovered from the issuer.
  */
 import { ConfigurationError } from './errors.js';
-import type { Verifier, VerifierOptions } from './types.js';
+import type { SyncVerifier, VerifierOptions } from './types.js';
 import { createVerifier } from './verifier.js';
 
 /** Environment variable names read by {@link createVerifierFromEnv}. */
@@ -42,7 +42,7 @@ function list(value: string | undefined): string | string[] | undefined {
 export function createVerifierFromEnv(
   env: Readonly<Record<string, string | undefined>> = process.env,
   overrides: Partial<VerifierOptions> = {},
-): Verifier {
+): SyncVerifier {
   const issuer = overrides.issuer ?? list(env[ENV_VARIABLES.issuer]);
   const audience = overrides.audience ?? list(env[ENV_VARIABLES.audience]);
   const missing: string[] = [];

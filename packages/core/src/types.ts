@@ -213,6 +213,22 @@ export interface Verifier {
   readonly scopeMatch?: 'exact' | 'wildcard';
 }
 
+/** What `createVerifier` returns: a {@link Verifier} that can also verify without a promise. */
+export interface SyncVerifier extends Verifier {
+  /**
+   * Verifies a compact JWS synchronously, for gateways and other code that
+   * cannot await: the same checks, errors and token cache as `verify()`.
+   * The signing keys must already be loaded (call `warmup()` at start-up).
+   * When a key would first have to be fetched or imported (before the first
+   * load, or for a `kid` not seen yet), that work starts in the background and
+   * this call throws `TemporarilyUnavailableError` (503, reason
+   * `keys_not_loaded`); a later call gets the answer.
+   *
+   * @throws ScopegateError for every rejection (never anything else).
+   */
+  verifySync(token: string): VerifiedToken;
+}
+
 // ---------------------------------------------------------------- rate limits
 
 /** Client metadata as an authorization server stores it (Ory Hydra's `metadata`). */

@@ -44,8 +44,8 @@ import type {
   AuthorizeRequirement,
   JwsAlgorithm,
   JwtClaims,
+  SyncVerifier,
   VerifiedToken,
-  Verifier,
   VerifierOptions,
 } from './types.js';
 
@@ -194,7 +194,7 @@ function denial(error: unknown, realm: string): AuthorizeDecision {
  *   is listed, an `http:` key or discovery URL points to a non-loopback host
  *   without `allowInsecureHttp`, or a number is out of range.
  */
-export function createVerifier(options: VerifierOptions): Verifier {
+export function createVerifier(options: VerifierOptions): SyncVerifier {
   if (typeof options !== 'object' || options === null) fail('createVerifier needs an options object');
   const profile = getProfile(options.profile ?? 'generic');
   const rules = compileClaimRules({
@@ -336,6 +336,17 @@ export function createVerifier(options: VerifierOptions): Verifier {
     }
   }
 
+  function verifySync(token: string): VerifiedToken {
+    const result = verifyNowSafely(token);
+    if (!isPromise(result)) return result;
+    // The key load goes on; its outcome (cached key, or an error) is for the next call.
+    result.catch(() => undefined);
+    throw new TemporarilyUnavailableError(
+      'the signing keys are not loaded yet (call warmup() before verifySync())',
+      { reason: 'keys_not_loaded', retryAfter: 1 },
+    );
+  }
+
   function decide(auth: VerifiedToken, requirement: AuthorizeRequirement | undefined): AuthorizeDecision {
     try {
       if (requirement !== undefined) checkRequirement(auth, requirement, scopeMatch);
@@ -376,5 +387,13 @@ export function createVerifier(options: VerifierOptions): Verifier {
     }
   }
 
-  return Object.freeze({ verify, authorize, warmup, realm, scopeMatch, [VERIFY_NOW]: verifyNowSafely });
+  return Object.freeze({
+    verify,
+    verifySync,
+    authorize,
+    warmup,
+    realm,
+    scopeMatch,
+    [VERIFY_NOW]: verifyNowSafely,
+  });
 }

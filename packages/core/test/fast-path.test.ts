@@ -263,3 +263,89 @@ describe('verifier promises', () => {
     });
   });
 });
+
+describe('verifier.verifySync', () => {
+  let idp: LocalIssuer;
+  beforeAll(async () => {
+    idp = await startLocalIssuer();
+  });
+  afterAll(() => idp.close());
+
+  it('verifies synchronously once keys are loaded, with the same result and cache as verify()', async () => {
+    const verifier = await localVerifier();
+    const token = await sign('ES256');
+    const now = verifier.verifySync(token);
+    expect(now.subject).toBe('nightly-data-sync');
+    expect(verifier.verifySync(token)).toBe(now);
+    expect(await verifier.verify(token)).toBe(now);
+  });
+
+  it('throws the same ScopegateErrors as verify() rejects with', async () => {
+    const verifier = await localVerifier();
+    const valid = await sign('ES256');
+    const expired = await sign('ES256', baseClaims({ exp: NOW_MS / 1000 - 3600, iat: NOW_MS / 1000 - 7200 }));
+    const wrongAudience = await sign('ES256', baseClaims({ aud: 'https://other.example.com' }));
+    const forged = `${valid.slice(0, -4)}AAAA`;
+    for (const token of ['not-a-jwt', forged, expired, wrongAudience, 'x'.repeat(10_000)]) {
+      let thrown: unknown;
+      try {
+        verifier.verifySync(token);
+      } catch (error) {
+        thrown = error;
+      }
+      const rejected = await verifier.verify(token).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(thrown).toBeInstanceOf(Error);
+      expect(thrown).toMatchObject({
+        code: (rejected as { code: string }).code,
+        reason: (rejected as { reason: string }).reason,
+        status: (rejected as { status: number }).status,
+      });
+    }
+  });
+
+  it('answers 503 keys_not_loaded until the key set is loaded, loading it in the background', async () => {
+    const verifier = createVerifier({ issuer: idp.issuer, audience: 'api', jwksUri: idp.jwksUri });
+    const token = await idp.sign({ sub: 'svc', aud: 'api', client_id: 'svc' });
+    idp.resetCounts();
+    expect(() => verifier.verifySync(token)).toThrow(TemporarilyUnavailableError);
+    try {
+      verifier.verifySync(token);
+    } catch (error) {
+      expect(error).toMatchObject({ status: 503, reason: 'keys_not_loaded', retryAfter: 1 });
+    }
+    await expect.poll(() => idp.count(idp.paths.jwks)).toBeGreaterThanOrEqual(1);
+    await expect
+      .poll(() => {
+        try {
+          return verifier.verifySync(token).subject;
+        } catch {
+          return undefined;
+        }
+      })
+      .toBe('svc');
+    expect(idp.count(idp.paths.jwks)).toBe(1);
+  });
+
+  it('does not leave an unhandled rejection when the background load fails', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const verifier = createVerifier({
+        issuer: idp.issuer,
+        audience: 'api',
+        jwksUri: idp.url('/gone.json'),
+      });
+      const token = await idp.sign({ sub: 'svc', aud: 'api' });
+      expect(() => verifier.verifySync(token)).toThrow(TemporarilyUnavailableError);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(unhandled).toEqual([]);
+      await expect(verifier.verify(token)).rejects.toMatchObject({ status: 503 });
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+});

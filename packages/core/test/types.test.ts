@@ -9,6 +9,7 @@ import {
   extractBearerToken,
   type ScopegateError,
   type ScopeRequirement,
+  type SyncVerifier,
   toErrorResponse,
   type VerifiedToken,
   type Verifier,
@@ -16,10 +17,13 @@ import {
 } from '../src/index.js';
 
 describe('public types', () => {
-  it('createVerifier takes VerifierOptions and returns a Verifier', () => {
+  it('createVerifier takes VerifierOptions and returns a Verifier that can also verify synchronously', () => {
     expectTypeOf(createVerifier).parameter(0).toEqualTypeOf<VerifierOptions>();
-    expectTypeOf(createVerifier).returns.toEqualTypeOf<Verifier>();
-    expectTypeOf(createVerifierFromEnv).returns.toEqualTypeOf<Verifier>();
+    expectTypeOf(createVerifier).returns.toEqualTypeOf<SyncVerifier>();
+    expectTypeOf(createVerifierFromEnv).returns.toEqualTypeOf<SyncVerifier>();
+    expectTypeOf<SyncVerifier>().toMatchTypeOf<Verifier>();
+    expectTypeOf<SyncVerifier['verifySync']>().parameters.toEqualTypeOf<[string]>();
+    expectTypeOf<SyncVerifier['verifySync']>().returns.toEqualTypeOf<VerifiedToken>();
     expectTypeOf<Verifier['verify']>().returns.toEqualTypeOf<Promise<VerifiedToken>>();
     expectTypeOf<Verifier['authorize']>().returns.toEqualTypeOf<Promise<AuthorizeDecision>>();
     expectTypeOf<Verifier['realm']>().toEqualTypeOf<string>();
