@@ -103,6 +103,15 @@ function cases(key) {
       },
     },
     {
+      name: 'scopegate verifySync() cold',
+      id: 'scopegate-sync-cold',
+      async create() {
+        const v = createVerifier({ issuer: ISSUER, audience: AUDIENCE, jwks: key.jwks, tokenCache: false });
+        await v.warmup();
+        return (token) => v.verifySync(token);
+      },
+    },
+    {
       name: 'scopegate verify() cached',
       id: 'scopegate-cached',
       repeated: true,
