@@ -18,6 +18,13 @@ import { type LocalIssuer, startLocalIssuer } from './helpers/local-issuer.js';
 import { AUDIENCE, baseClaims, ISSUER, jwksOf, NOW_MS, sign, testKey } from './support/tokens.js';
 
 const now = () => NOW_MS;
+
+// One local issuer (discovery + JWK Set on 127.0.0.1) for the tests whose keys have to be fetched.
+let idp: LocalIssuer;
+beforeAll(async () => {
+  idp = await startLocalIssuer();
+});
+afterAll(() => idp.close());
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const isPromise = (value: unknown): value is Promise<unknown> => value instanceof Promise;
 
@@ -84,12 +91,6 @@ describe('guard.authenticateNow with a local key set and the in-memory limiter',
 });
 
 describe('guard.authenticateNow when something has to wait', () => {
-  let idp: LocalIssuer;
-  beforeAll(async () => {
-    idp = await startLocalIssuer();
-  });
-  afterAll(() => idp.close());
-
   it('returns a promise while the key set is being fetched, then answers synchronously', async () => {
     const verifier = createVerifier({ issuer: idp.issuer, audience: 'api', jwksUri: idp.jwksUri });
     const guard = createGuard({ verifier });
@@ -265,12 +266,6 @@ describe('verifier promises', () => {
 });
 
 describe('verifier.verifySync', () => {
-  let idp: LocalIssuer;
-  beforeAll(async () => {
-    idp = await startLocalIssuer();
-  });
-  afterAll(() => idp.close());
-
   it('verifies synchronously once keys are loaded, with the same result and cache as verify()', async () => {
     const verifier = await localVerifier();
     const token = await sign('ES256');
