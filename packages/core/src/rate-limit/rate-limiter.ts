@@ -183,6 +183,8 @@ const MAX_PLAIN_ID_LENGTH = 128;
 const MAX_MEMO_KEYS = 4096;
 
 function memoKey(memo: Map<string, string>, prefix: 'client:' | 'user:', id: string): string {
+  // Long ids are hashed every time: the memo holds at most MAX_MEMO_KEYS short ids.
+  if (id.length > MAX_PLAIN_ID_LENGTH) return counterKey(prefix, id);
   let key = memo.get(id);
   if (key === undefined) {
     key = counterKey(prefix, id);
