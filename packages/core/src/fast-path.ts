@@ -5,8 +5,8 @@
  * microtask hops (and the garbage) of every `await` on the hot path. The
  * public methods stay promise-based and are thin wrappers over these.
  *
- * The symbols are not exported from the package: an object from another copy
- * of core simply lacks them, and callers then fall back to the public method.
+ * The marker is not exported from the package: a method from another copy of
+ * core, or a user's own, simply lacks it, and callers then use the public method.
  */
 
 /** A value now, or a promise of it when some step had to wait. */
@@ -23,11 +23,18 @@ export function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
   );
 }
 
-/** On a verifier: `(token) => MaybePromise<VerifiedToken>`; throws or rejects with ScopegateErrors. */
-export const VERIFY_NOW: unique symbol = Symbol('scopegate.verifyNow');
+// The synchronous variant rides on the public method itself (verify, check, consume), not on
+// the object: a wrapper that replaces the method ({ ...verifier, verify: myCheck }) drops it
+// with the method, so the wrapper's own logic is never skipped.
+const FAST_PATH: unique symbol = Symbol('scopegate.fastPath');
 
-/** On the in-memory store: `consume` without the promise. */
-export const CONSUME_NOW: unique symbol = Symbol('scopegate.consumeNow');
+/** Attaches `now`, the synchronous variant of `method`, to `method`; returns `method`. */
+export function attachFastPath<M extends (...args: never[]) => unknown>(method: M, now: unknown): M {
+  Object.defineProperty(method, FAST_PATH, { value: now });
+  return method;
+}
 
-/** On a rate limiter: `check` as a `MaybePromise`. */
-export const CHECK_NOW: unique symbol = Symbol('scopegate.checkNow');
+/** The synchronous variant attached to `method`, if it is one of core's own. */
+export function fastPathOf<N>(method: unknown): N | undefined {
+  return typeof method === 'function' ? (method as { [FAST_PATH]?: N })[FAST_PATH] : undefined;
+}

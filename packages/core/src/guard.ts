@@ -8,7 +8,7 @@
 import { extractBearerToken } from './authorization-header.js';
 import { toErrorResponse } from './error-response.js';
 import { isScopegateError, ScopegateError } from './errors.js';
-import { CHECK_NOW, isPromise, type MaybePromise, VERIFY_NOW } from './fast-path.js';
+import { fastPathOf, isPromise, type MaybePromise } from './fast-path.js';
 import { createRateLimiter, type RateLimitDecision, type RateLimiter } from './rate-limit/rate-limiter.js';
 import { checkRequirement, type ScopeMatch } from './scopes.js';
 import type {
@@ -134,15 +134,13 @@ export function createGuard(options: GuardOptions): Guard {
     };
   };
 
-  // The verifier's synchronous path, when it is core's own; any other verifier is awaited.
-  const ownVerifyNow = (verifier as { [VERIFY_NOW]?: (token: string) => MaybePromise<VerifiedToken> })[
-    VERIFY_NOW
-  ];
+  // The synchronous paths of core's own verify and check; any other (or a wrapper) is awaited.
+  const ownVerifyNow = fastPathOf<(token: string) => MaybePromise<VerifiedToken>>(verifier.verify);
   const verifyNow = ownVerifyNow ?? ((token: string) => Promise.resolve(verifier.verify(token)));
   const checkLimitNow =
     limiter === undefined
       ? undefined
-      : ((limiter as { [CHECK_NOW]?: (auth: VerifiedToken) => MaybePromise<RateLimitDecision> })[CHECK_NOW] ??
+      : (fastPathOf<(auth: VerifiedToken) => MaybePromise<RateLimitDecision>>(limiter.check) ??
         ((auth: VerifiedToken) => Promise.resolve((limiter as RateLimiter).check(auth))));
 
   // The last step: the route's requirement (scopes, subject type), after the rate limit counted.
@@ -165,8 +163,16 @@ export function createGuard(options: GuardOptions): Guard {
     auth: VerifiedToken,
     decision: RateLimitDecision,
     requirement: AuthorizeRequirement | undefined,
-  ): GuardResult =>
-    decision.allowed ? finish(auth, requirement, decision.headers) : fail(decision.error, decision.headers);
+  ): GuardResult => {
+    try {
+      return decision.allowed
+        ? finish(auth, requirement, decision.headers)
+        : fail(decision.error, decision.headers);
+    } catch (error) {
+      // A custom limiter's malformed decision (e.g. undefined): 500, never a thrown error.
+      return fail(error, EMPTY_HEADERS);
+    }
+  };
 
   const afterVerify = (
     auth: VerifiedToken,

@@ -22,7 +22,7 @@ import {
   TokenExpiredError,
   TokenTooLargeError,
 } from './errors.js';
-import { isPromise, type MaybePromise, VERIFY_NOW } from './fast-path.js';
+import { attachFastPath, isPromise, type MaybePromise } from './fast-path.js';
 import { checkClaims, checkTimes, checkTokenType, compileClaimRules } from './jwt/claims.js';
 import {
   DEFAULT_MAX_TOKEN_LENGTH,
@@ -388,12 +388,12 @@ export function createVerifier(options: VerifierOptions): SyncVerifier {
   }
 
   return Object.freeze({
-    verify,
+    // The guard finds the synchronous path on verify itself (see fast-path.ts).
+    verify: attachFastPath(verify, verifyNowSafely),
     verifySync,
     authorize,
     warmup,
     realm,
     scopeMatch,
-    [VERIFY_NOW]: verifyNowSafely,
   });
 }

@@ -4,7 +4,7 @@
  * the promise-based `authenticate`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RateLimitedError, TemporarilyUnavailableError } from '../src/errors.js';
+import { InvalidTokenError, RateLimitedError, TemporarilyUnavailableError } from '../src/errors.js';
 import { createGuard, type GuardResult } from '../src/guard.js';
 import { createMemoryStore } from '../src/rate-limit/memory-store.js';
 import {
@@ -202,6 +202,67 @@ describe('guard.authenticateNow when something has to wait', () => {
   });
 });
 
+describe('wrappers built by spreading core objects', () => {
+  it('runs a verify() that replaced the original (the fast path goes with the method)', async () => {
+    const base = await localVerifier();
+    const revoked = new Set(['nightly-data-sync']);
+    const wrapped: Verifier = {
+      ...base,
+      async verify(token) {
+        const auth = await base.verify(token);
+        if (revoked.has(auth.subject)) throw new InvalidTokenError('revoked', 'the token was revoked');
+        return auth;
+      },
+    };
+    const token = await sign('ES256');
+    await expect(wrapped.verify(token)).rejects.toBeInstanceOf(InvalidTokenError);
+    const result = await createGuard({ verifier: wrapped }).authenticateNow(bearer(token));
+    expect(result).toMatchObject({ ok: false, status: 401, body: { error: 'invalid_token' } });
+    // Spreading without replacing verify keeps the synchronous path.
+    const renamed = createGuard({ verifier: { ...base, realm: 'other' } }).authenticateNow(bearer(token));
+    expect(isPromise(renamed)).toBe(false);
+  });
+
+  it('calls a consume() that replaced the in-memory one, and a check() that replaced the limiter’s', async () => {
+    const memory = createMemoryStore({ now });
+    const keys: string[] = [];
+    const store = {
+      ...memory,
+      consume(key: string, limit: number, window: number) {
+        keys.push(key);
+        return memory.consume(key, limit, window);
+      },
+    };
+    const limiter = createRateLimiter({ defaultPerMinute: 5, store });
+    let checks = 0;
+    const counted = {
+      ...limiter,
+      check(auth: VerifiedToken) {
+        checks++;
+        return limiter.check(auth);
+      },
+    };
+    const guard = createGuard({ verifier: await localVerifier(), rateLimit: counted });
+    const result = await guard.authenticateNow(bearer(await sign('ES256')));
+    expect(result).toMatchObject({
+      ok: true,
+      headers: { ratelimit: expect.stringMatching(/^"client";r=4;t=\d+$/) },
+    });
+    expect(keys).toEqual(['client:nightly-data-sync']);
+    expect(checks).toBe(1);
+  });
+
+  it('answers 500 (never throws or rejects) for a custom limiter whose decision is malformed', async () => {
+    const broken: RateLimiter = {
+      check: () => Promise.resolve(undefined as unknown as RateLimitDecision),
+      close: () => Promise.resolve(),
+    };
+    const guard = createGuard({ verifier: await localVerifier(), rateLimit: broken });
+    const pending = guard.authenticate(bearer(await sign('ES256')));
+    await expect(pending).resolves.toMatchObject({ ok: false, status: 500, body: { error: 'server_error' } });
+  });
+});
+
 describe('rate limiter failures on the synchronous path', () => {
   const auth = {
     token: 't',
@@ -305,12 +366,10 @@ describe('verifier.verifySync', () => {
     const verifier = createVerifier({ issuer: idp.issuer, audience: 'api', jwksUri: idp.jwksUri });
     const token = await idp.sign({ sub: 'svc', aud: 'api', client_id: 'svc' });
     idp.resetCounts();
+    expect(() => verifier.verifySync(token)).toThrow(
+      expect.objectContaining({ status: 503, reason: 'keys_not_loaded', retryAfter: 1 }),
+    );
     expect(() => verifier.verifySync(token)).toThrow(TemporarilyUnavailableError);
-    try {
-      verifier.verifySync(token);
-    } catch (error) {
-      expect(error).toMatchObject({ status: 503, reason: 'keys_not_loaded', retryAfter: 1 });
-    }
     await expect.poll(() => idp.count(idp.paths.jwks)).toBeGreaterThanOrEqual(1);
     await expect
       .poll(() => {

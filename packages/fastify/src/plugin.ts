@@ -124,7 +124,8 @@ const scopegatePlugin: FastifyPluginAsync<ScopegateOptions> = async (fastify, op
     if (routeOptions.errorHandler === undefined) routeOptions.errorHandler = routeErrorHandler;
   });
 
-  // Applies the guard's answer; calls `done` unless the reply was already sent.
+  // Applies the guard's answer: calls `done` exactly once, outside any try (so nothing that
+  // runs after it can come back here and call it again), unless the reply was already sent.
   const settle = (
     request: FastifyRequest,
     reply: FastifyReply,
@@ -132,22 +133,24 @@ const scopegatePlugin: FastifyPluginAsync<ScopegateOptions> = async (fastify, op
     result: GuardResult,
     done: HookHandlerDoneFunction,
   ): void => {
-    if (result.ok) {
-      reply.headers(result.headers);
-      request.auth = result.auth;
-      done();
-      return;
-    }
-    // authRequired: false lets a request without any token through, unless the route asks for more.
-    if (!authRequired && result.error.code === 'unauthorized' && routeAuth.requirement === undefined) {
-      done();
-      return;
-    }
+    let failure: Error | undefined;
     try {
-      reject(request, reply, result);
+      if (result.ok) {
+        reply.headers(result.headers);
+        request.auth = result.auth;
+        // authRequired: false lets a request without any token through, unless the route asks for more.
+      } else if (
+        authRequired ||
+        result.error.code !== 'unauthorized' ||
+        routeAuth.requirement !== undefined
+      ) {
+        reject(request, reply, result);
+        return; // answered here (reject throws when the error handler should answer instead)
+      }
     } catch (error) {
-      done(error as Error);
+      failure = error as Error;
     }
+    done(failure);
   };
 
   // Callback style, not async: when the guard can answer at once (cached key, in-memory
@@ -160,7 +163,13 @@ const scopegatePlugin: FastifyPluginAsync<ScopegateOptions> = async (fastify, op
     }
     const result = guard.authenticateNow(credentials(request), routeAuth.requirement);
     if (result instanceof Promise) {
-      result.then((resolved) => settle(request, reply, routeAuth, resolved, done)).catch(done);
+      // The guard's promise never rejects; only what runs after done() could throw here, and
+      // done has been called by then: log it rather than leave an unhandled rejection.
+      result
+        .then((resolved) => settle(request, reply, routeAuth, resolved, done))
+        .catch((error: unknown) =>
+          request.log.error({ err: error }, 'scopegate: error after authentication'),
+        );
       return;
     }
     settle(request, reply, routeAuth, result, done);

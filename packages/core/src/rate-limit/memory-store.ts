@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { ConfigurationError } from '../errors.js';
-import { CONSUME_NOW } from '../fast-path.js';
+import { attachFastPath } from '../fast-path.js';
 import type { RateLimitResult, RateLimitStore } from '../types.js';
 import {
   createSlidingWindowState,
@@ -54,18 +54,18 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     return slidingWindowConsumeInPlace(state, limit, windowSeconds, now());
   };
 
-  const store = {
+  return {
     get size() {
       return states.size;
     },
-    consume(key: string, limit: number, windowSeconds: number): Promise<RateLimitResult> {
-      return Promise.resolve(consumeNow(key, limit, windowSeconds));
-    },
-    // The rate limiter calls this directly: the window is in memory, nothing to wait for.
-    [CONSUME_NOW]: consumeNow,
+    // The rate limiter calls consumeNow directly: the window is in memory, nothing to wait for.
+    consume: attachFastPath(
+      (key: string, limit: number, windowSeconds: number): Promise<RateLimitResult> =>
+        Promise.resolve(consumeNow(key, limit, windowSeconds)),
+      consumeNow,
+    ),
     close() {
       states.clear();
     },
   };
-  return store;
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ConfigurationError, isScopegateError, RateLimitedError } from '../errors.js';
-import { CHECK_NOW, CONSUME_NOW, isPromise, type MaybePromise } from '../fast-path.js';
+import { attachFastPath, fastPathOf, isPromise, type MaybePromise } from '../fast-path.js';
 import type { RateLimitOptions, RateLimitResult, RateLimitStore, VerifiedToken } from '../types.js';
 import { createMemoryStore } from './memory-store.js';
 import { createLimitResolver, emit, isValidRateLimit } from './metadata.js';
@@ -86,10 +86,10 @@ export function createRateLimiter(options: RateLimitOptions = {}): RateLimiter {
   // Store keys by id, built once: saves a concatenation (and its flattening on lookup) per request.
   const clientKeys = new Map<string, string>();
   const userKeys = new Map<string, string>();
-  // The in-memory store answers synchronously; any other store is awaited.
-  const consumeNow = (
-    store as { [CONSUME_NOW]?: (key: string, limit: number, window: number) => RateLimitResult }
-  )[CONSUME_NOW];
+  // The in-memory store answers synchronously; any other store (or a wrapped consume) is awaited.
+  const consumeNow = fastPathOf<(key: string, limit: number, window: number) => RateLimitResult>(
+    store.consume,
+  );
 
   const storeFailed = (error: unknown): RateLimitDecision => {
     if (isScopegateError(error)) throw error;
@@ -160,20 +160,20 @@ export function createRateLimiter(options: RateLimitOptions = {}): RateLimiter {
     return withLimit(key, found ?? defaultPerMinute);
   };
 
-  const limiter = {
-    check(auth: VerifiedToken): Promise<RateLimitDecision> {
-      try {
-        return Promise.resolve(checkNow(auth));
-      } catch (error) {
-        return Promise.reject(error);
-      }
-    },
-    [CHECK_NOW]: checkNow,
+  const check = (auth: VerifiedToken): Promise<RateLimitDecision> => {
+    try {
+      return Promise.resolve(checkNow(auth));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
+  return {
+    // The guard finds checkNow on check itself (see fast-path.ts).
+    check: attachFastPath(check, checkNow),
     async close() {
       if (ownsStore) await store.close?.();
     },
   };
-  return limiter;
 }
 
 // Ids are bounded only by the token size; hashing long ones keeps every store's per-key memory small.
