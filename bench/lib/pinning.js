@@ -9,7 +9,10 @@ import os from 'node:os';
 function detect() {
   if (process.platform !== 'linux' || os.cpus().length < 2 || process.env.BENCH_NO_PIN === '1') return null;
   try {
-    execFileSync('taskset', ['-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
+    // The server CPU must be usable here (a cpuset may hide it although os.cpus() lists it).
+    execFileSync('taskset', ['-c', '1', 'true'], { stdio: 'ignore' });
+    // -a: every thread of this process (V8's and libuv's too), not only the main one.
+    execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
     return { generator: 0, server: 1 };
   } catch {
     return null;
