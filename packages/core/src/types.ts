@@ -222,7 +222,9 @@ export interface SyncVerifier extends Verifier {
    * When a key would first have to be fetched or imported (before the first
    * load, or for a `kid` not seen yet), that work starts in the background and
    * this call throws `TemporarilyUnavailableError` (503, reason
-   * `keys_not_loaded`); a later call gets the answer.
+   * `keys_not_loaded`); a later call gets the answer. So an unknown `kid` gets
+   * that 503 whenever a refetch is allowed, and a custom key source that
+   * always returns a promise always does: use `verify()` there.
    *
    * @throws ScopegateError for every rejection (never anything else).
    */
