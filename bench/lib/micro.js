@@ -15,6 +15,16 @@ const DSA = { ES256: 'ieee-p1363' };
 
 /** The cases of one algorithm: name, whether tokens repeat, and an async factory of a verify function. */
 function cases(key) {
+  // A scopegate case: a verifier over the key's JWK Set (keys loaded), and what to call on it.
+  const scopegateCase = (name, id, options, use) => ({
+    name,
+    id,
+    async create() {
+      const v = createVerifier({ issuer: ISSUER, audience: AUDIENCE, jwks: key.jwks, ...options });
+      await v.warmup();
+      return use(v);
+    },
+  });
   const { alg } = key;
   const digest = DIGEST[alg];
   const keyInput = DSA[alg] ? { key: key.publicKey, dsaEncoding: DSA[alg] } : key.publicKey;
@@ -93,47 +103,31 @@ function cases(key) {
         return (token) => jsonwebtoken.verify(token, key.publicKey, options);
       },
     },
+    scopegateCase(
+      'scopegate verify() cold',
+      'scopegate-cold',
+      { tokenCache: false },
+      (v) => (t) => v.verify(t),
+    ),
+    scopegateCase(
+      'scopegate verifySync() cold',
+      'scopegate-sync-cold',
+      { tokenCache: false },
+      (v) => (t) => v.verifySync(t),
+    ),
     {
-      name: 'scopegate verify() cold',
-      id: 'scopegate-cold',
-      async create() {
-        const v = createVerifier({ issuer: ISSUER, audience: AUDIENCE, jwks: key.jwks, tokenCache: false });
-        await v.warmup();
-        return (token) => v.verify(token);
-      },
-    },
-    {
-      name: 'scopegate verifySync() cold',
-      id: 'scopegate-sync-cold',
-      async create() {
-        const v = createVerifier({ issuer: ISSUER, audience: AUDIENCE, jwks: key.jwks, tokenCache: false });
-        await v.warmup();
-        return (token) => v.verifySync(token);
-      },
-    },
-    {
-      name: 'scopegate verify() cached',
-      id: 'scopegate-cached',
+      ...scopegateCase('scopegate verify() cached', 'scopegate-cached', {}, (v) => (t) => v.verify(t)),
       repeated: true,
-      async create() {
-        const v = createVerifier({ issuer: ISSUER, audience: AUDIENCE, jwks: key.jwks });
-        await v.warmup();
-        return (token) => v.verify(token);
-      },
     },
     {
-      name: 'scopegate authorize() + scope',
-      id: 'scopegate-authorize',
-      repeated: true,
-      async create() {
-        const v = createVerifier({ issuer: ISSUER, audience: AUDIENCE, jwks: key.jwks });
-        await v.warmup();
+      ...scopegateCase('scopegate authorize() + scope', 'scopegate-authorize', {}, (v) => {
         const requirement = { scopes: ['data:read'] };
         return async (token) => {
           const decision = await v.authorize(`Bearer ${token}`, requirement);
           if (!decision.ok) throw new Error(decision.body.error);
         };
-      },
+      }),
+      repeated: true,
     },
   ];
 }
