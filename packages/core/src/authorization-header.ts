@@ -20,6 +20,29 @@ import { InvalidRequestError, UnauthorizedError } from './errors.js';
 // Linear: the character class excludes both the space and "=".
 const BEARER = /^[Bb][Ee][Aa][Rr][Ee][Rr] +[A-Za-z0-9\-._~+/]+=*$/;
 
+/**
+ * Whether the parsed query or form body also carries an `access_token`
+ * (RFC 6750 §2.2–2.3), which the contract refuses.
+ */
+export function hasTokenElsewhere(elsewhere: { query?: unknown; body?: unknown } | undefined): boolean {
+  return elsewhere !== undefined && (hasAccessToken(elsewhere.query) || hasAccessToken(elsewhere.body));
+}
+
+/**
+ * The part after `"Bearer "` and any further spaces, without checking its
+ * characters; `undefined` when the header does not start that way (or is not
+ * one string). Only for a lookup of already verified tokens: a verified token
+ * is well-formed, so a header whose candidate is one is well-formed too, and
+ * {@link extractBearerToken} would return the same string. Anything else
+ * must go through {@link extractBearerToken}.
+ */
+export function bearerCandidate(authorization: unknown): string | undefined {
+  if (typeof authorization !== 'string' || !authorization.startsWith('Bearer ')) return undefined;
+  let start = 7;
+  while (authorization.charCodeAt(start) === 32) start++;
+  return authorization.slice(start);
+}
+
 function hasAccessToken(source: unknown): boolean {
   if (typeof source !== 'object' || source === null) return false;
   const get = (source as { get?: unknown }).get;
@@ -50,8 +73,7 @@ export function extractBearerToken(
       throw new InvalidRequestError('the request has more than one Authorization header', 'repeated_header');
     value = value[0];
   }
-  const inQuery =
-    elsewhere !== undefined && (hasAccessToken(elsewhere.query) || hasAccessToken(elsewhere.body));
+  const inQuery = hasTokenElsewhere(elsewhere);
   if (value === undefined || value === null || value === '') {
     if (inQuery)
       throw new InvalidRequestError(

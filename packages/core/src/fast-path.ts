@@ -9,6 +9,8 @@
  * core, or a user's own, simply lacks it, and callers then use the public method.
  */
 
+import type { VerifiedToken } from './types.js';
+
 /** A value now, or a promise of it when some step had to wait. */
 export type MaybePromise<T> = T | Promise<T>;
 
@@ -21,6 +23,14 @@ export function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
   return (
     typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
   );
+}
+
+/** What core's own `verify` carries: the synchronous pipeline, and a cache-only lookup. */
+export interface VerifyFastPath {
+  /** The whole pipeline; a promise only when a key has to be fetched. Throws ScopegateErrors. */
+  now(token: string): MaybePromise<VerifiedToken>;
+  /** The cached result when `token` is cached and within its time window; never throws. */
+  known(token: string): VerifiedToken | undefined;
 }
 
 // The synchronous variant rides on the public method itself (verify, check, consume), not on

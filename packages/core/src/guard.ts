@@ -5,10 +5,10 @@
  * A request rejected for its token (400/401) never reaches the rate limiter,
  * so it consumes nobody's quota.
  */
-import { extractBearerToken } from './authorization-header.js';
+import { bearerCandidate, extractBearerToken, hasTokenElsewhere } from './authorization-header.js';
 import { toErrorResponse } from './error-response.js';
 import { isScopegateError, ScopegateError } from './errors.js';
-import { fastPathOf, isPromise, type MaybePromise } from './fast-path.js';
+import { fastPathOf, isPromise, type MaybePromise, type VerifyFastPath } from './fast-path.js';
 import { createRateLimiter, type RateLimitDecision, type RateLimiter } from './rate-limit/rate-limiter.js';
 import { checkRequirement, type ScopeMatch } from './scopes.js';
 import type {
@@ -135,8 +135,9 @@ export function createGuard(options: GuardOptions): Guard {
   };
 
   // The synchronous paths of core's own verify and check; any other (or a wrapper) is awaited.
-  const ownVerifyNow = fastPathOf<(token: string) => MaybePromise<VerifiedToken>>(verifier.verify);
-  const verifyNow = ownVerifyNow ?? ((token: string) => Promise.resolve(verifier.verify(token)));
+  const own = fastPathOf<VerifyFastPath>(verifier.verify);
+  const verifyNow = own?.now ?? ((token: string) => Promise.resolve(verifier.verify(token)));
+  const knownNow = own?.known;
   const checkLimitNow =
     limiter === undefined
       ? undefined
@@ -197,6 +198,15 @@ export function createGuard(options: GuardOptions): Guard {
     credentials: GuardRequest,
     requirement?: AuthorizeRequirement,
   ): MaybePromise<GuardResult> => {
+    // A token seen before (the usual case: clients repeat one until it nears expiry) is found
+    // without re-reading the header's characters: a verified token is well-formed.
+    if (knownNow !== undefined) {
+      const candidate = bearerCandidate(credentials.authorization);
+      if (candidate !== undefined) {
+        const known = knownNow(candidate);
+        if (known !== undefined && !hasTokenElsewhere(credentials)) return afterVerify(known, requirement);
+      }
+    }
     let verified: MaybePromise<VerifiedToken>;
     try {
       verified = verifyNow(extractBearerToken(credentials.authorization, credentials));

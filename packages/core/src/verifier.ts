@@ -22,7 +22,7 @@ import {
   TokenExpiredError,
   TokenTooLargeError,
 } from './errors.js';
-import { attachFastPath, isPromise, type MaybePromise } from './fast-path.js';
+import { attachFastPath, isPromise, type MaybePromise, type VerifyFastPath } from './fast-path.js';
 import { checkClaims, checkTimes, checkTokenType, compileClaimRules } from './jwt/claims.js';
 import {
   DEFAULT_MAX_TOKEN_LENGTH,
@@ -327,6 +327,20 @@ export function createVerifier(options: VerifierOptions): SyncVerifier {
     }
   }
 
+  // A cached token still inside its time window, else undefined; never throws. For the guard,
+  // which can then skip re-reading the header (a cached token is known to be well-formed).
+  function knownNow(token: string): VerifiedToken | undefined {
+    if (cache === undefined) return undefined;
+    const hit = cache.get(token);
+    if (hit === undefined) return undefined;
+    try {
+      checkTimes(hit.claims, rules, Math.floor(now() / 1000));
+    } catch {
+      return undefined; // the full path answers, and drops the entry if it expired
+    }
+    return hit;
+  }
+
   function verify(token: string): Promise<VerifiedToken> {
     try {
       const result = verifyNow(token);
@@ -389,7 +403,7 @@ export function createVerifier(options: VerifierOptions): SyncVerifier {
 
   return Object.freeze({
     // The guard finds the synchronous path on verify itself (see fast-path.ts).
-    verify: attachFastPath(verify, verifyNowSafely),
+    verify: attachFastPath(verify, { now: verifyNowSafely, known: knownNow } satisfies VerifyFastPath),
     verifySync,
     authorize,
     warmup,

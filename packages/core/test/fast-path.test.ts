@@ -4,7 +4,12 @@
  * the promise-based `authenticate`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InvalidTokenError, RateLimitedError, TemporarilyUnavailableError } from '../src/errors.js';
+import {
+  InvalidTokenError,
+  RateLimitedError,
+  TemporarilyUnavailableError,
+  TokenExpiredError,
+} from '../src/errors.js';
 import { createGuard, type GuardResult } from '../src/guard.js';
 import { createMemoryStore } from '../src/rate-limit/memory-store.js';
 import {
@@ -87,6 +92,71 @@ describe('guard.authenticateNow with a local key set and the in-memory limiter',
     const pending = guard.authenticate(bearer(await sign('ES256')));
     expect(isPromise(pending)).toBe(true);
     expect((await pending).ok).toBe(true);
+  });
+});
+
+describe('guard.authenticateNow for a token already verified', () => {
+  // The guard looks a cached token up before reading the header's characters. Every header
+  // built around a cached token must get the answer a guard without that cache gives.
+  it('answers every header exactly as the full header check does', async () => {
+    const token = await sign('ES256');
+    const warm = await localVerifier();
+    await warm.verify(token); // cached from here on
+    const cold = createVerifier({
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      jwks: await jwksOf(testKey('ES256')),
+      now,
+      tokenCache: false,
+    });
+    await cold.warmup();
+    const fast = createGuard({ verifier: warm });
+    const full = createGuard({ verifier: cold });
+    const headers: (string | string[])[] = [
+      `Bearer ${token}`,
+      `Bearer    ${token}`,
+      `bearer ${token}`,
+      `Bearer ${token} `,
+      `Bearer ${token}=`,
+      `Bearer ${token}!`,
+      `Bearer ${token}\t`,
+      `Bearer ${token}.x`,
+      `Bearer ${token.slice(0, -1)}`,
+      `Bearer  ${token}${token}`,
+      `Bearer\t${token}`,
+      `Bearer ${token.replace('.', '..')}`,
+      [`Bearer ${token}`],
+      [`Bearer ${token}`, `Bearer ${token}`],
+    ];
+    const places = [{}, { query: { access_token: token } }, { body: { access_token: 'x' } }];
+    for (const authorization of headers)
+      for (const elsewhere of places) {
+        const credentials = { authorization, ...elsewhere };
+        const name = JSON.stringify(credentials).replace(token, 'T');
+        const answer = fast.authenticateNow(credentials, { scopes: ['data:read'] });
+        expect(isPromise(answer), name).toBe(false);
+        expect(shape(answer as GuardResult), name).toEqual(
+          shape(await full.authenticate(credentials, { scopes: ['data:read'] })),
+        );
+      }
+  });
+
+  it('re-checks the time window: an expired cached token gets the full answer (401 expired)', async () => {
+    let clock = NOW_MS;
+    const verifier = createVerifier({
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      jwks: await jwksOf(testKey('ES256')),
+      now: () => clock,
+    });
+    await verifier.warmup();
+    const guard = createGuard({ verifier });
+    const token = await sign('ES256', baseClaims({ exp: Math.floor(NOW_MS / 1000) + 60 }));
+    expect((guard.authenticateNow(bearer(token)) as GuardResult).ok).toBe(true);
+    clock = NOW_MS + 120_000;
+    const later = guard.authenticateNow(bearer(token)) as GuardResult;
+    expect(later.ok).toBe(false);
+    expect(!later.ok && later.error).toBeInstanceOf(TokenExpiredError);
   });
 });
 

@@ -120,6 +120,32 @@ describe('createTokenCache', () => {
     expect(cache.get('t')).toBeUndefined();
   });
 
+  it('keeps tokens that share a front-table slot apart', () => {
+    // Same length and same characters where the slot is read: the same slot.
+    const a = `${'a'.repeat(40)}.XYZ1234567890`;
+    const b = `${'b'.repeat(40)}.XYZ1234567890`;
+    const other = { scopes: new ScopeSet(['x']) } as unknown as VerifiedToken;
+    const cache = createTokenCache(undefined)!;
+    cache.set(a, verified, 60_000);
+    cache.set(b, other, 60_000);
+    for (let i = 0; i < 3; i++) {
+      expect(cache.get(a)).toBe(verified);
+      expect(cache.get(b)).toBe(other);
+    }
+    expect(cache.get(`${'c'.repeat(40)}.XYZ1234567890`)).toBeUndefined();
+  });
+
+  it('forgets entries the LRU evicted or deleted, even the most recent ones', () => {
+    const cache = createTokenCache({ maxEntries: 1 })!;
+    cache.set('token-a-0123456789', verified, 60_000);
+    expect(cache.get('token-a-0123456789')).toBe(verified);
+    cache.set('token-b-9876543210', verified, 60_000); // evicts a
+    expect(cache.get('token-a-0123456789')).toBeUndefined();
+    cache.delete('token-b-9876543210');
+    expect(cache.get('token-b-9876543210')).toBeUndefined();
+    expect(cache.size).toBe(0);
+  });
+
   it('does not store entries that are already due', () => {
     const cache = createTokenCache({})!;
     cache.set('t', verified, 0);
