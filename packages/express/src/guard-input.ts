@@ -17,7 +17,12 @@ export function guardInput(req: Request): GuardRequest {
     query: req.url.includes('?') ? req.query : undefined,
     // RFC 6750 §2.2: only a form-encoded body can carry the token; a JSON body's
     // `access_token` is application data, not a credential. `req.body` exists
-    // only when the app installed a body parser.
-    body: req.body !== undefined && req.is(FORM) ? req.body : undefined,
+    // only when the app installed a body parser. The content-type header is
+    // looked at first: reading a missing `req.body` walks Express's whole
+    // prototype chain, on every bodiless request.
+    body:
+      req.headers['content-type'] !== undefined && req.body !== undefined && req.is(FORM)
+        ? req.body
+        : undefined,
   };
 }

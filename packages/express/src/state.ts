@@ -1,6 +1,6 @@
 /**
  * Per-request state shared by `auth()` and the `require*` middleware. It is
- * keyed by a symbol, not inferred from `req.auth`, so that a request that
+ * kept apart from `req.auth` (not inferred from it), so that a request that
  * passed `auth({ authRequired: false })` without a token is recognised as
  * "already authenticated (anonymously)" and answered 401 by a later
  * `requireScopes`, instead of being authenticated a second time from the
@@ -20,17 +20,21 @@ export interface AuthState {
   readonly errorHandling: ErrorHandling;
 }
 
-// Symbol.for so that two copies of this package in one app still see each other's state.
-const AUTH_STATE: unique symbol = Symbol.for('@scopegate/express.auth-state');
+// A WeakMap, not a property on `req`: Express gives every request a fresh prototype, so each
+// property added to it goes through V8's slow path (a map migration, several thousand
+// instructions). Kept on globalThis under Symbol.for so that two copies of this package in
+// one app still see each other's state; entries go with their request.
+const STATES_KEY = Symbol.for('@scopegate/express.auth-states');
+const holder = globalThis as { [STATES_KEY]?: WeakMap<Request, AuthState> };
+const states: WeakMap<Request, AuthState> = holder[STATES_KEY] ?? new WeakMap<Request, AuthState>();
+holder[STATES_KEY] = states;
 
-type StatefulRequest = Request & { [AUTH_STATE]?: AuthState };
-
-/** The state left by `auth()` (or by a `require*` that authenticated on its own), if any. */
+/** The state `auth()` left on this request, if any. */
 export function getAuthState(req: Request): AuthState | undefined {
-  return (req as StatefulRequest)[AUTH_STATE];
+  return states.get(req);
 }
 
-/** Marks the request as authenticated by `guard`. */
+/** Marks the request as handled by an authenticating middleware. */
 export function setAuthState(req: Request, state: AuthState): void {
-  (req as StatefulRequest)[AUTH_STATE] = state;
+  states.set(req, state);
 }
