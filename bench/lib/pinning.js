@@ -24,7 +24,10 @@ export const pinning = detect();
 
 /** The command and arguments that start `node <args>` on the server CPU (or unpinned). */
 export function serverCommand(args) {
+  // BENCH_SERVER_FLAGS: extra node flags for the servers only (e.g. "--cpu-prof --cpu-prof-dir=prof"
+  // to profile them; NODE_OPTIONS cannot carry --cpu-prof).
+  const flags = (process.env.BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean);
   return pinning
-    ? { command: 'taskset', args: ['-c', String(pinning.server), process.execPath, ...args] }
-    : { command: process.execPath, args };
+    ? { command: 'taskset', args: ['-c', String(pinning.server), process.execPath, ...flags, ...args] }
+    : { command: process.execPath, args: [...flags, ...args] };
 }
