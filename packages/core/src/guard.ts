@@ -200,16 +200,17 @@ export function createGuard(options: GuardOptions): Guard {
   ): MaybePromise<GuardResult> => {
     // A token seen before (the usual case: clients repeat one until it nears expiry) is found
     // without re-reading the header's characters: a verified token is well-formed.
-    if (knownNow !== undefined) {
-      const candidate = bearerCandidate(credentials.authorization);
-      if (candidate !== undefined) {
-        const known = knownNow(candidate);
-        if (known !== undefined && !hasTokenElsewhere(credentials)) return afterVerify(known, requirement);
-      }
+    const candidate = knownNow === undefined ? undefined : bearerCandidate(credentials.authorization);
+    if (candidate !== undefined) {
+      const known = (knownNow as VerifyFastPath['known'])(candidate);
+      if (known !== undefined && !hasTokenElsewhere(credentials)) return afterVerify(known, requirement);
     }
     let verified: MaybePromise<VerifiedToken>;
     try {
-      verified = verifyNow(extractBearerToken(credentials.authorization, credentials));
+      const token = extractBearerToken(credentials.authorization, credentials);
+      // When both exist they are the same string (the rest of the header after "Bearer" and its
+      // spaces); the candidate's hash is already computed by the lookup above.
+      verified = verifyNow(candidate ?? token);
     } catch (error) {
       return fail(error, EMPTY_HEADERS);
     }
