@@ -198,15 +198,15 @@ export function createGuard(options: GuardOptions): Guard {
     credentials: GuardRequest,
     requirement?: AuthorizeRequirement,
   ): MaybePromise<GuardResult> => {
-    // A token seen before (the usual case: clients repeat one until it nears expiry) is found
-    // without re-reading the header's characters: a verified token is well-formed.
-    const candidate = knownNow === undefined ? undefined : bearerCandidate(credentials.authorization);
-    if (candidate !== undefined) {
-      const known = (knownNow as VerifyFastPath['known'])(candidate);
-      if (known !== undefined && !hasTokenElsewhere(credentials)) return afterVerify(known, requirement);
-    }
     let verified: MaybePromise<VerifiedToken>;
     try {
+      // A token seen before (the usual case: clients repeat one until it nears expiry) is found
+      // without re-reading the header's characters: a verified token is well-formed.
+      const candidate = knownNow === undefined ? undefined : bearerCandidate(credentials.authorization);
+      if (candidate !== undefined) {
+        const known = (knownNow as VerifyFastPath['known'])(candidate);
+        if (known !== undefined && !hasTokenElsewhere(credentials)) return afterVerify(known, requirement);
+      }
       const token = extractBearerToken(credentials.authorization, credentials);
       // When both exist they are the same string (the rest of the header after "Bearer" and its
       // spaces); the candidate's hash is already computed by the lookup above.

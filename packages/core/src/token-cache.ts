@@ -5,10 +5,11 @@
  * token's `exp` (plus clock tolerance), and the caller still runs the time
  * checks on every hit.
  *
- * In front of the LRU sits a small direct-mapped table of recent entries: a
- * client repeats one token until it nears expiry, and finding it there costs
- * one string comparison, where the LRU lookup hashes the whole token (a fresh
- * string on every request) and updates its recency lists.
+ * In front of the LRU sits a small direct-mapped table of recently used token
+ * strings: a client repeats one token until it nears expiry, and each request
+ * brings a fresh copy of it, which the LRU's Map would hash in full (hundreds
+ * of characters). Found in the table, the token is looked up in the LRU with
+ * the stored copy, whose hash is already known.
  */
 import { LRUCache } from 'lru-cache';
 import { ConfigurationError } from './errors.js';
@@ -39,7 +40,7 @@ export interface TokenCache {
   set(token: string, verified: VerifiedToken, ttlMs: number): void;
   /** Drops one entry (e.g. found expired on a hit). */
   delete(token: string): void;
-  /** Number of entries held by the LRU (the front table holds at most 64 more references). */
+  /** Number of entries held. */
   readonly size: number;
 }
 
@@ -58,25 +59,20 @@ export function createTokenCache(
   const max = options?.maxEntries ?? DEFAULT_TOKEN_CACHE_ENTRIES;
   if (!Number.isInteger(max) || max < 1)
     throw new ConfigurationError('scopegate: `tokenCache.maxEntries` must be a positive integer');
+  // Front table: the last token used in each slot, compared by string equality. It never
+  // decides on its own: a hit is confirmed by the LRU with the stored key, whose hash V8
+  // computed when it was stored (the costly part was hashing each request's fresh copy of the
+  // token). So recency, maxEntries and TTLs are the LRU's, exactly as without the table.
+  const frontTokens: (string | undefined)[] = new Array<string | undefined>(FRONT_SLOTS).fill(undefined);
+  const clearFront = (token: string): void => {
+    const slot = frontSlot(token);
+    if (frontTokens[slot] === token) frontTokens[slot] = undefined;
+  };
   // ttlAutopurge stays off: no timers; stale entries are dropped when touched or evicted.
   // ttlResolution 0: read the clock on each lookup. With the default (1 ms) lru-cache
   // caches the time and arms a setTimeout to forget it, i.e. one timer per request
   // whenever requests are more than 1 ms apart.
-  // Front table: it only ever holds entries the LRU holds too (dispose clears a slot whose
-  // entry the LRU evicts or deletes), with the same deadline, so maxEntries and TTLs hold as
-  // before. A colliding token simply takes the slot over.
-  const frontTokens: (string | undefined)[] = new Array<string | undefined>(FRONT_SLOTS).fill(undefined);
-  const frontValues: (VerifiedToken | undefined)[] = new Array<VerifiedToken | undefined>(FRONT_SLOTS).fill(
-    undefined,
-  );
-  const frontDeadlines = new Float64Array(FRONT_SLOTS);
-  const clearFront = (token: string): void => {
-    const slot = frontSlot(token);
-    if (frontTokens[slot] === token) {
-      frontTokens[slot] = undefined;
-      frontValues[slot] = undefined;
-    }
-  };
+  // dispose: a slot never keeps an evicted or deleted entry's key alive.
   const lru = new LRUCache<string, VerifiedToken>({
     max,
     ttlResolution: 0,
@@ -84,29 +80,19 @@ export function createTokenCache(
   });
   return {
     get(token) {
+      if (typeof token !== 'string') return undefined;
       const slot = frontSlot(token);
-      if (frontTokens[slot] === token) {
-        if (Date.now() < (frontDeadlines[slot] as number)) return frontValues[slot];
-        clearFront(token);
-      }
+      const stored = frontTokens[slot];
+      if (stored === token) return lru.get(stored);
       const hit = lru.get(token);
-      if (hit !== undefined) {
-        // Up to the same deadline the LRU enforces (the caller's time checks also run on every hit).
-        const ttl = lru.getRemainingTTL(token);
-        frontTokens[slot] = token;
-        frontValues[slot] = hit;
-        frontDeadlines[slot] = Date.now() + ttl;
-      }
+      if (hit !== undefined) frontTokens[slot] = token;
       return hit;
     },
     set(token, verified, ttlMs) {
-      if (ttlMs < 1) return;
-      const ttl = Math.floor(ttlMs);
-      lru.set(token, verified, { ttl });
-      const slot = frontSlot(token);
-      frontTokens[slot] = token;
-      frontValues[slot] = verified;
-      frontDeadlines[slot] = Date.now() + ttl;
+      // Also refuses NaN: lru-cache would keep an entry with a NaN TTL forever.
+      if (!(ttlMs >= 1)) return;
+      lru.set(token, verified, { ttl: Math.floor(ttlMs) });
+      frontTokens[frontSlot(token)] = token;
     },
     delete(token) {
       lru.delete(token);

@@ -141,6 +141,25 @@ describe('guard.authenticateNow for a token already verified', () => {
       }
   });
 
+  it('never throws, even for credentials that throw when read (500 instead)', async () => {
+    const verifier = await localVerifier();
+    const token = await sign('ES256');
+    await verifier.verify(token); // cached: the known-token lookup runs first
+    const guard = createGuard({ verifier });
+    const throwing = {
+      authorization: `Bearer ${token}`,
+      get query(): unknown {
+        throw new Error('query parser exploded');
+      },
+    };
+    for (const credentials of [undefined, throwing]) {
+      const answer = guard.authenticateNow(credentials as unknown as { authorization: string });
+      expect(isPromise(answer)).toBe(false);
+      expect((answer as GuardResult).ok).toBe(false);
+      expect(!(answer as GuardResult).ok && (answer as { status: number }).status).toBe(500);
+    }
+  });
+
   it('re-checks the time window: an expired cached token gets the full answer (401 expired)', async () => {
     let clock = NOW_MS;
     const verifier = createVerifier({

@@ -146,6 +146,33 @@ describe('createTokenCache', () => {
     expect(cache.size).toBe(0);
   });
 
+  it('keeps least-recently-used order although hits are found in the front table', () => {
+    const cache = createTokenCache({ maxEntries: 2 })!;
+    cache.set('token-a-0123456789', verified, 60_000);
+    cache.set('token-b-0123456789', verified, 60_000);
+    expect(cache.get('token-a-0123456789')).toBe(verified); // a is now the most recent
+    cache.set('token-c-0123456789', verified, 60_000); // evicts b, not a
+    expect(cache.get('token-a-0123456789')).toBe(verified);
+    expect(cache.get('token-b-0123456789')).toBeUndefined();
+  });
+
+  it('replaces the entry of a token stored again', () => {
+    const cache = createTokenCache(undefined)!;
+    const other = { scopes: new ScopeSet(['y']) } as unknown as VerifiedToken;
+    cache.set('token-a-0123456789', verified, 60_000);
+    cache.set('token-a-0123456789', other, 60_000);
+    expect(cache.get('token-a-0123456789')).toBe(other);
+    expect(cache.size).toBe(1);
+  });
+
+  it('stores nothing for a NaN TTL, and answers undefined for a key that is not a string', () => {
+    const cache = createTokenCache(undefined)!;
+    cache.set('token-a-0123456789', verified, Number.NaN);
+    expect(cache.get('token-a-0123456789')).toBeUndefined();
+    expect(cache.size).toBe(0);
+    expect(cache.get(123 as unknown as string)).toBeUndefined();
+  });
+
   it('does not store entries that are already due', () => {
     const cache = createTokenCache({})!;
     cache.set('t', verified, 0);
