@@ -21,17 +21,28 @@ export interface AuthState {
 }
 
 // A WeakMap, not a property on `req`: Express gives every request a fresh prototype, so each
-// property added to it goes through V8's slow path (a map migration, several thousand
-// instructions). Kept on globalThis under Symbol.for so that two copies of this package in
-// one app still see each other's state; entries go with their request.
-const STATES_KEY = Symbol.for('@scopegate/express.auth-states');
-const holder = globalThis as { [STATES_KEY]?: WeakMap<Request, AuthState> };
-const states: WeakMap<Request, AuthState> = holder[STATES_KEY] ?? new WeakMap<Request, AuthState>();
-holder[STATES_KEY] = states;
+// property added to it goes through V8's slow path (a map migration, several microseconds).
+// Kept on globalThis under a versioned Symbol.for key so that two copies of this package in
+// one app share it; anything else found under that key is left alone and not trusted.
+const STATES_KEY = Symbol.for('@scopegate/express.auth-states.v1');
+// Where copies from before the WeakMap kept the state: read (never written) so that an older
+// copy's auth() in front of this copy's require* still counts.
+const LEGACY_STATE = Symbol.for('@scopegate/express.auth-state');
+
+function sharedStates(): WeakMap<Request, AuthState> {
+  const holder = globalThis as { [STATES_KEY]?: unknown };
+  const found = holder[STATES_KEY];
+  if (found instanceof WeakMap) return found as WeakMap<Request, AuthState>;
+  const own = new WeakMap<Request, AuthState>();
+  if (found === undefined) holder[STATES_KEY] = own;
+  return own;
+}
+
+const states = sharedStates();
 
 /** The state `auth()` left on this request, if any. */
 export function getAuthState(req: Request): AuthState | undefined {
-  return states.get(req);
+  return states.get(req) ?? (req as Request & { [LEGACY_STATE]?: AuthState })[LEGACY_STATE];
 }
 
 /** Marks the request as handled by an authenticating middleware. */

@@ -15,6 +15,33 @@ describe('per-request auth state', () => {
     expect(second.getAuthState({} as Request)).toBeUndefined();
   });
 
+  it('reads the state an older copy left on the request itself', async () => {
+    const { getAuthState } = await import('../src/state.js');
+    const state = { guard: {} as Guard, errorHandling: 'respond' as const };
+    const req = { [Symbol.for('@scopegate/express.auth-state')]: state } as unknown as Request;
+    expect(getAuthState(req)).toBe(state);
+  });
+
+  it('does not trust or overwrite something else stored under its global key', async () => {
+    const key = Symbol.for('@scopegate/express.auth-states.v1');
+    const holder = globalThis as Record<symbol, unknown>;
+    const saved = holder[key];
+    const foreign = { not: 'a WeakMap' };
+    holder[key] = foreign;
+    try {
+      vi.resetModules();
+      const { getAuthState, setAuthState } = await import('../src/state.js');
+      const req = {} as Request;
+      const state = { guard: {} as Guard, errorHandling: 'next' as const };
+      setAuthState(req, state);
+      expect(getAuthState(req)).toBe(state);
+      expect(holder[key]).toBe(foreign);
+    } finally {
+      holder[key] = saved;
+      vi.resetModules();
+    }
+  });
+
   it('adds no property to the request', async () => {
     const { setAuthState } = await import('../src/state.js');
     const req = {} as Request;
