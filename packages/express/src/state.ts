@@ -40,12 +40,12 @@ function sharedStates(): WeakMap<Request, AuthState> {
 
 const states = sharedStates();
 
-/** The state `auth()` left on this request, if any. */
+/** The state left by `auth()` (or by a `require*` that authenticated on its own), if any. */
 export function getAuthState(req: Request): AuthState | undefined {
   return states.get(req) ?? (req as Request & { [LEGACY_STATE]?: AuthState })[LEGACY_STATE];
 }
 
-/** Marks the request as handled by an authenticating middleware. */
+/** Marks the request as authenticated by the guard in `state`. */
 export function setAuthState(req: Request, state: AuthState): void {
   states.set(req, state);
 }
