@@ -38,9 +38,14 @@ export function hasTokenElsewhere(elsewhere: { query?: unknown; body?: unknown }
  */
 export function bearerCandidate(authorization: unknown): string | undefined {
   if (typeof authorization !== 'string' || !authorization.startsWith('Bearer ')) return undefined;
+  return afterScheme(authorization);
+}
+
+// The credentials after the six-letter scheme and the spaces that follow it.
+function afterScheme(value: string): string {
   let start = 7;
-  while (authorization.charCodeAt(start) === 32) start++;
-  return authorization.slice(start);
+  while (value.charCodeAt(start) === 32) start++;
+  return value.slice(start);
 }
 
 function hasAccessToken(source: unknown): boolean {
@@ -87,9 +92,7 @@ export function extractBearerToken(
   if (BEARER.test(value)) {
     if (inQuery)
       throw new InvalidRequestError('the access token was sent in more than one place', 'multiple_tokens');
-    let start = 7;
-    while (value.charCodeAt(start) === 32) start++;
-    return value.slice(start);
+    return afterScheme(value);
   }
   // Not well-formed bearer credentials: work out which answer fits.
   const space = value.indexOf(' ');
