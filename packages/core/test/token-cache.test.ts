@@ -135,6 +135,34 @@ describe('createTokenCache', () => {
     expect(cache.get(`${'c'.repeat(40)}.XYZ1234567890`)).toBeUndefined();
   });
 
+  it('never answers a token with the result of another that ends the same way', () => {
+    // The LRU is keyed by the last 43 characters: these share them (and a front-table slot).
+    const tail = 'S'.repeat(100);
+    const a = `aaaa.bbbb.${tail}`;
+    const b = `xxxx.yyyy.${tail}`;
+    const c = `cc.dd.${tail}`; // same tail, another length: another front-table slot
+    const other = { scopes: new ScopeSet(['x']) } as unknown as VerifiedToken;
+    const cache = createTokenCache(undefined)!;
+    cache.set(a, verified, 60_000);
+    expect(cache.get(a)).toBe(verified);
+    expect(cache.get(b)).toBeUndefined();
+    expect(cache.get(c)).toBeUndefined();
+    expect(cache.get(a)).toBe(verified);
+    // A token with the same tail displaces the other; neither is answered for the other.
+    cache.set(b, other, 60_000);
+    expect(cache.get(a)).toBeUndefined();
+    expect(cache.get(b)).toBe(other);
+    expect(cache.size).toBe(1);
+    // Deleting a token leaves the entry of another one sharing its tail.
+    cache.delete(a);
+    cache.delete(c);
+    expect(cache.get(b)).toBe(other);
+    cache.set(c, verified, 60_000);
+    expect(cache.get(b)).toBeUndefined();
+    expect(cache.get(c)).toBe(verified);
+    expect(cache.get(`${c.slice(0, -1)}T`)).toBeUndefined();
+  });
+
   it('forgets entries the LRU evicted or deleted, even the most recent ones', () => {
     const cache = createTokenCache({ maxEntries: 1 })!;
     cache.set('token-a-0123456789', verified, 60_000);
