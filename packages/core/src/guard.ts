@@ -97,6 +97,16 @@ class UnexpectedGuardError extends ScopegateError {
   }
 }
 
+// The header's own error when it is not well-formed bearer credentials, else `error`.
+function headerErrorOr(credentials: GuardRequest, error: unknown): unknown {
+  try {
+    extractBearerToken(credentials.authorization);
+  } catch (headerError) {
+    return headerError;
+  }
+  return error;
+}
+
 function isRateLimiter(value: RateLimitOptions | RateLimiter): value is RateLimiter {
   return typeof (value as Partial<RateLimiter>).check === 'function';
 }
@@ -199,25 +209,30 @@ export function createGuard(options: GuardOptions): Guard {
     requirement?: AuthorizeRequirement,
   ): MaybePromise<GuardResult> => {
     let verified: MaybePromise<VerifiedToken>;
+    // Set when the token went to core's verifier before the header's characters were read.
+    let headerUnchecked = false;
     try {
-      // A token seen before (the usual case: clients repeat one until it nears expiry) is found
-      // without re-reading the header's characters: a verified token is well-formed.
       const candidate = knownNow === undefined ? undefined : bearerCandidate(credentials.authorization);
-      if (candidate !== undefined) {
+      if (candidate !== undefined && !hasTokenElsewhere(credentials)) {
+        // A token seen before (the usual case: clients repeat one until it nears expiry) is found
+        // without re-reading the header's characters: a verified token is well-formed.
         const known = (knownNow as VerifyFastPath['known'])(candidate);
-        if (known !== undefined && !hasTokenElsewhere(credentials)) return afterVerify(known, requirement);
+        if (known !== undefined) return afterVerify(known, requirement);
+        // A new one goes straight to the verifier, whose syntax check (a compact JWS) is
+        // stricter than the header's (RFC 6750 b64token): the header is read again only
+        // when the token is refused, to answer a malformed header as such (400).
+        headerUnchecked = true;
+        verified = verifyNow(candidate);
+      } else {
+        verified = verifyNow(extractBearerToken(credentials.authorization, credentials));
       }
-      const token = extractBearerToken(credentials.authorization, credentials);
-      // When both exist they are the same string (the rest of the header after "Bearer" and its
-      // spaces); the candidate's hash is already computed by the lookup above.
-      verified = verifyNow(candidate ?? token);
     } catch (error) {
-      return fail(error, EMPTY_HEADERS);
+      return fail(headerUnchecked ? headerErrorOr(credentials, error) : error, EMPTY_HEADERS);
     }
     if (isPromise(verified))
       return verified.then(
         (auth) => afterVerify(auth, requirement),
-        (error: unknown) => fail(error, EMPTY_HEADERS),
+        (error: unknown) => fail(headerUnchecked ? headerErrorOr(credentials, error) : error, EMPTY_HEADERS),
       );
     return afterVerify(verified, requirement);
   };

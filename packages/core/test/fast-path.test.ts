@@ -95,11 +95,14 @@ describe('guard.authenticateNow with a local key set and the in-memory limiter',
   });
 });
 
-describe('guard.authenticateNow for a token already verified', () => {
-  // The guard looks a cached token up before reading the header's characters. Every header
-  // built around a cached token must get the answer a guard without that cache gives.
+describe('guard.authenticateNow for a token already verified, and for a new one', () => {
+  // The guard looks a cached token up before reading the header's characters, and hands a new
+  // token to core's verifier before reading them (they are read again only if it is refused).
+  // Every header must get the answer of a guard that reads the header first: one whose
+  // verifier is a wrapper, which the guard can only call through its public verify().
   it('answers every header exactly as the full header check does', async () => {
     const token = await sign('ES256');
+    const forged = `${token.slice(0, -4)}AAAA`;
     const warm = await localVerifier();
     await warm.verify(token); // cached from here on
     const cold = createVerifier({
@@ -110,8 +113,10 @@ describe('guard.authenticateNow for a token already verified', () => {
       tokenCache: false,
     });
     await cold.warmup();
+    const wrapper: Verifier = { ...cold, verify: (t: string) => cold.verify(t) };
     const fast = createGuard({ verifier: warm });
-    const full = createGuard({ verifier: cold });
+    const uncached = createGuard({ verifier: cold });
+    const full = createGuard({ verifier: wrapper });
     const headers: (string | string[])[] = [
       `Bearer ${token}`,
       `Bearer    ${token}`,
@@ -125,6 +130,20 @@ describe('guard.authenticateNow for a token already verified', () => {
       `Bearer  ${token}${token}`,
       `Bearer\t${token}`,
       `Bearer ${token.replace('.', '..')}`,
+      `Bearer ${token.replace('.', '+')}`,
+      `Bearer ${token.replace('.', '~')}`,
+      `Bearer ${token.replace('.', '"')}`,
+      `Bearer ${forged}`,
+      `Bearer ${forged}~`,
+      `Bearer ${forged} x`,
+      `Bearer a.b.c`,
+      `Bearer a.b.c.d.e`,
+      `Bearer abc==`,
+      `Bearer a=b`,
+      `Bearer ${'x'.repeat(9000)}`,
+      `Bearer ${'x'.repeat(9000)}!`,
+      'Bearer ',
+      'Bearer  ',
       [`Bearer ${token}`],
       [`Bearer ${token}`, `Bearer ${token}`],
     ];
@@ -132,12 +151,14 @@ describe('guard.authenticateNow for a token already verified', () => {
     for (const authorization of headers)
       for (const elsewhere of places) {
         const credentials = { authorization, ...elsewhere };
-        const name = JSON.stringify(credentials).replace(token, 'T');
+        const name = JSON.stringify(credentials).replaceAll(token, 'T').slice(0, 200);
+        const expected = shape(await full.authenticate(credentials, { scopes: ['data:read'] }));
         const answer = fast.authenticateNow(credentials, { scopes: ['data:read'] });
         expect(isPromise(answer), name).toBe(false);
-        expect(shape(answer as GuardResult), name).toEqual(
-          shape(await full.authenticate(credentials, { scopes: ['data:read'] })),
-        );
+        expect(shape(answer as GuardResult), name).toEqual(expected);
+        const fresh = uncached.authenticateNow(credentials, { scopes: ['data:read'] });
+        expect(isPromise(fresh), name).toBe(false);
+        expect(shape(fresh as GuardResult), name).toEqual(expected);
       }
   });
 
