@@ -5,6 +5,7 @@
  * core README lists them with the claims read.
  */
 import { ClaimInvalidError, ConfigurationError } from './errors.js';
+import { scopeSetOf } from './shared-values.js';
 import {
   collectScopes,
   genericClientId,
@@ -32,6 +33,19 @@ export interface Profile {
   readonly audienceFallbackClaim?: string;
 }
 
+// The usual shape (a `scope` string, no other claim that counts) gets the shared ScopeSet of
+// that string; anything else is built per token.
+function scopesOf(claims: JwtClaims, extra?: string): ScopeSet {
+  const scope = claims.scope;
+  if (
+    typeof scope === 'string' &&
+    claims.scp === undefined &&
+    (extra === undefined || claims[extra] === undefined)
+  )
+    return scopeSetOf(scope);
+  return extra === undefined ? genericScopes(claims) : scopesFrom(claims, extra);
+}
+
 function scopesFrom(claims: JwtClaims, extra: string): ScopeSet {
   const scopes: string[] = [];
   collectScopes(scopes, claims.scope);
@@ -45,7 +59,7 @@ const generic: Profile = {
   name: 'generic',
   subjectType: genericSubjectType,
   clientId: genericClientId,
-  scopes: genericScopes,
+  scopes: (claims) => scopesOf(claims),
 };
 
 /** Ory Hydra (JWT access token strategy): a client only when `sub == client_id`; scopes in `scp`. */
@@ -56,7 +70,7 @@ const hydra: Profile = {
     return clientId !== undefined && claims.sub === clientId ? 'client' : 'user';
   },
   clientId: (claims) => stringClaim(claims, 'client_id'),
-  scopes: genericScopes,
+  scopes: (claims) => scopesOf(claims),
 };
 
 /** Auth0: `gty: "client-credentials"` or `sub` ending in `@clients`; `permissions` (RBAC) count as scopes. */
@@ -74,7 +88,7 @@ const auth0: Profile = {
     const sub = stringClaim(claims, 'sub');
     return sub === undefined ? undefined : stripClientsSuffix(sub);
   },
-  scopes: (claims) => scopesFrom(claims, 'permissions'),
+  scopes: (claims) => scopesOf(claims, 'permissions'),
 };
 
 /** Okta: a client when there is no `uid` and `sub == cid`; client id in `cid`; scopes in `scp`. */
@@ -85,7 +99,7 @@ const okta: Profile = {
     return claims.uid === undefined && cid !== undefined && claims.sub === cid ? 'client' : 'user';
   },
   clientId: (claims) => stringClaim(claims, 'cid') ?? stringClaim(claims, 'client_id'),
-  scopes: genericScopes,
+  scopes: (claims) => scopesOf(claims),
 };
 
 /**
@@ -103,7 +117,7 @@ const entra: Profile = {
     return claims.scp === undefined && oid !== undefined && claims.sub === oid ? 'client' : 'user';
   },
   clientId: (claims) => stringClaim(claims, 'azp') ?? stringClaim(claims, 'appid'),
-  scopes: (claims) => scopesFrom(claims, 'roles'),
+  scopes: (claims) => scopesOf(claims, 'roles'),
 };
 
 const SERVICE_ACCOUNT_PREFIX = 'service-account-';
@@ -129,7 +143,7 @@ const keycloak: Profile = {
     return username.toLowerCase() === (SERVICE_ACCOUNT_PREFIX + clientId).toLowerCase() ? 'client' : 'user';
   },
   clientId: keycloakClientId,
-  scopes: genericScopes,
+  scopes: (claims) => scopesOf(claims),
 };
 
 /**
@@ -142,7 +156,7 @@ const cognito: Profile = {
   name: 'cognito',
   subjectType: (claims) => (claims.username === undefined ? 'client' : 'user'),
   clientId: (claims) => stringClaim(claims, 'client_id'),
-  scopes: genericScopes,
+  scopes: (claims) => scopesOf(claims),
   validate(claims) {
     if (claims.token_use !== 'access')
       throw new ClaimInvalidError('token_use', 'the token is not an access token (token_use)');

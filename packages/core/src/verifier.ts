@@ -38,6 +38,7 @@ import { createRemoteKeySource } from './keys/remote-key-source.js';
 import { createSecretKeySource, createStaticKeySource } from './keys/static-key-source.js';
 import { getProfile } from './profiles.js';
 import { checkRequirement, type ScopeMatch } from './scopes.js';
+import { shareClaimValues } from './shared-values.js';
 import { createTokenCache } from './token-cache.js';
 import type {
   AuthorizeDecision,
@@ -242,6 +243,8 @@ export function createVerifier(options: VerifierOptions): SyncVerifier {
     const nowMs = now();
     checkClaims(claims, rules, Math.floor(nowMs / 1000));
     if (profile.validate !== undefined) profile.validate(claims);
+    // Kept for the token's lifetime when cached: one copy of what every token of a client repeats.
+    shareClaimValues(claims);
     const subject = claims.sub;
     if (typeof subject !== 'string' || subject.length === 0)
       throw new ClaimInvalidError('sub', 'the token has no subject (sub)');
