@@ -15,8 +15,8 @@
 import { collectScopes, ScopeSet } from './subject.js';
 import type { JwtClaims } from './types.js';
 
-/** Entries per table before it starts over. */
-const MAX_SHARED = 1024;
+/** Entries per table before it starts over (the token cache's default size: one client each at most). */
+const MAX_SHARED = 10_000;
 
 /** Claim values longer than this are kept as they are (ids are short; a huge one is not worth a slot). */
 const MAX_SHARED_LENGTH = 256;

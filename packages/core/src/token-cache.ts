@@ -84,7 +84,10 @@ export function createTokenCache(
   const frontKeys: string[] = new Array<string>(FRONT_SLOTS).fill('');
   const clearFront = (token: string): void => {
     const slot = frontSlot(token);
-    if (frontTokens[slot] === token) frontTokens[slot] = undefined;
+    if (frontTokens[slot] === token) {
+      frontTokens[slot] = undefined;
+      frontKeys[slot] = ''; // the key is a slice of the token: it would keep the token alive
+    }
   };
   // ttlAutopurge stays off: no timers; stale entries are dropped when touched or evicted.
   // ttlResolution 0: read the clock on each lookup. With the default (1 ms) lru-cache
