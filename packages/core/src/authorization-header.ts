@@ -31,10 +31,10 @@ export function hasTokenElsewhere(elsewhere: { query?: unknown; body?: unknown }
 /**
  * The part after `"Bearer "` and any further spaces, without checking its
  * characters; `undefined` when the header does not start that way (or is not
- * one string). Only for a lookup of already verified tokens: a verified token
- * is well-formed, so a header whose candidate is one is well-formed too, and
- * {@link extractBearerToken} would return the same string. Anything else
- * must go through {@link extractBearerToken}.
+ * one string). Only for a verifier whose own syntax check is stricter than
+ * the header's (core's: a compact JWS): when it accepts the candidate,
+ * {@link extractBearerToken} would have returned the same string; when it
+ * refuses it, the header must still go through {@link extractBearerToken}.
  */
 export function bearerCandidate(authorization: unknown): string | undefined {
   if (typeof authorization !== 'string' || !authorization.startsWith('Bearer ')) return undefined;

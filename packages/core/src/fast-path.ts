@@ -25,12 +25,10 @@ export function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
   );
 }
 
-/** What core's own `verify` carries: the synchronous pipeline, and a cache-only lookup. */
+/** What core's own `verify` carries: the synchronous pipeline. */
 export interface VerifyFastPath {
-  /** The whole pipeline; a promise only when a key has to be fetched. Throws ScopegateErrors. */
+  /** The whole pipeline, cache first; a promise only when a key has to be fetched. Throws ScopegateErrors. */
   now(token: string): MaybePromise<VerifiedToken>;
-  /** The cached result when `token` is cached and within its time window; never throws. */
-  known(token: string): VerifiedToken | undefined;
 }
 
 // The synchronous variant rides on the public method itself (verify, check, consume), not on

@@ -147,7 +147,6 @@ export function createGuard(options: GuardOptions): Guard {
   // The synchronous paths of core's own verify and check; any other (or a wrapper) is awaited.
   const own = fastPathOf<VerifyFastPath>(verifier.verify);
   const verifyNow = own?.now ?? ((token: string) => Promise.resolve(verifier.verify(token)));
-  const knownNow = own?.known;
   const checkLimitNow =
     limiter === undefined
       ? undefined
@@ -212,15 +211,13 @@ export function createGuard(options: GuardOptions): Guard {
     // Set when the token went to core's verifier before the header's characters were read.
     let headerUnchecked = false;
     try {
-      const candidate = knownNow === undefined ? undefined : bearerCandidate(credentials.authorization);
+      // Core's own verifier gets the rest of a "Bearer " header before the header's characters
+      // are read. A cached token (the usual case: clients repeat one until it nears expiry) is
+      // found at once, and a new one meets the verifier's syntax check (a compact JWS), which
+      // is stricter than the header's (RFC 6750 b64token). The header is read again only when
+      // the token is refused, to answer a malformed header as such (400).
+      const candidate = own === undefined ? undefined : bearerCandidate(credentials.authorization);
       if (candidate !== undefined && !hasTokenElsewhere(credentials)) {
-        // A token seen before (the usual case: clients repeat one until it nears expiry) is found
-        // without re-reading the header's characters: a verified token is well-formed.
-        const known = (knownNow as VerifyFastPath['known'])(candidate);
-        if (known !== undefined) return afterVerify(known, requirement);
-        // A new one goes straight to the verifier, whose syntax check (a compact JWS) is
-        // stricter than the header's (RFC 6750 b64token): the header is read again only
-        // when the token is refused, to answer a malformed header as such (400).
         headerUnchecked = true;
         verified = verifyNow(candidate);
       } else {

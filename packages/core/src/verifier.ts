@@ -330,20 +330,6 @@ export function createVerifier(options: VerifierOptions): SyncVerifier {
     }
   }
 
-  // A cached token still inside its time window, else undefined; never throws. For the guard,
-  // which can then skip re-reading the header (a cached token is known to be well-formed).
-  function knownNow(token: string): VerifiedToken | undefined {
-    if (cache === undefined) return undefined;
-    const hit = cache.get(token);
-    if (hit === undefined) return undefined;
-    try {
-      checkTimes(hit.claims, rules, Math.floor(now() / 1000));
-    } catch {
-      return undefined; // the full path answers, and drops the entry if it expired
-    }
-    return hit;
-  }
-
   function verify(token: string): Promise<VerifiedToken> {
     try {
       const result = verifyNow(token);
@@ -406,7 +392,7 @@ export function createVerifier(options: VerifierOptions): SyncVerifier {
 
   return Object.freeze({
     // The guard finds the synchronous path on verify itself (see fast-path.ts).
-    verify: attachFastPath(verify, { now: verifyNowSafely, known: knownNow } satisfies VerifyFastPath),
+    verify: attachFastPath(verify, { now: verifyNowSafely } satisfies VerifyFastPath),
     verifySync,
     authorize,
     warmup,
