@@ -96,8 +96,8 @@ describe('guard.authenticateNow with a local key set and the in-memory limiter',
 });
 
 describe('guard.authenticateNow for a token already verified, and for a new one', () => {
-  // The guard looks a cached token up before reading the header's characters, and hands a new
-  // token to core's verifier before reading them (they are read again only if it is refused).
+  // The guard hands the rest of a "Bearer " header to core's verifier (cache first) before
+  // reading the header's characters, and reads them again only when the token is refused.
   // Every header must get the answer of a guard that reads the header first: one whose
   // verifier is a wrapper, which the guard can only call through its public verify().
   it('answers every header exactly as the full header check does', async () => {
@@ -165,7 +165,7 @@ describe('guard.authenticateNow for a token already verified, and for a new one'
   it('never throws, even for credentials that throw when read (500 instead)', async () => {
     const verifier = await localVerifier();
     const token = await sign('ES256');
-    await verifier.verify(token); // cached: the known-token lookup runs first
+    await verifier.verify(token); // cached: found before the header is read
     const guard = createGuard({ verifier });
     const throwing = {
       authorization: `Bearer ${token}`,
