@@ -4,16 +4,14 @@
  * entry carries a TTL that ends at the token's `exp` (plus clock tolerance),
  * and the caller still runs the time checks on every hit.
  *
- * Each request brings a fresh copy of its token, and a Map lookup hashes the
- * whole key (hundreds of characters). So the LRU is keyed by the token's last
- * characters only (inside the signature: as good as random), and an entry
- * counts as a hit only when the whole stored token equals the one asked for.
- * Two different tokens sharing a tail can only displace each other: neither
- * is ever answered with the other's result.
- *
- * In front of the LRU sits a small direct-mapped table of recently used
- * tokens: found there, a repeated token is looked up with the stored key,
- * whose hash is already known, and no key string is made.
+ * The LRU is keyed by a number read from a few characters near the token's
+ * end (inside the signature: as good as random), not by the token string.
+ * Each request brings a fresh copy of its token, and a string key would be
+ * sliced and hashed on every lookup, then kept per entry as one more object
+ * for the garbage collector to copy. A small integer costs none of that.
+ * The entry is the VerifiedToken itself, and it counts as a hit only when
+ * its whole token equals the one asked for: two tokens with the same key can
+ * only displace each other, never be answered with the other's result.
  */
 import { LRUCache } from 'lru-cache';
 import { ConfigurationError } from './errors.js';
@@ -22,29 +20,17 @@ import type { VerifiedToken } from './types.js';
 /** Default number of entries. */
 export const DEFAULT_TOKEN_CACHE_ENTRIES = 10_000;
 
-/** Size of the front table (a power of two). */
-const FRONT_SLOTS = 64;
+/** Characters read for the key, ending one before the last (a signature's last character carries 2 or 4 bits only). */
+const KEY_CHARS = 6;
 
-/** Characters of a token's end that key the LRU (256 bits of base64url). */
-const KEY_CHARS = 43;
-
-// The LRU key of a token: its tail, or the whole token when it is short.
-function keyOf(token: string): string {
-  return token.length > 2 * KEY_CHARS ? token.slice(token.length - KEY_CHARS) : token;
-}
-
-/** What the LRU holds: the whole token, to confirm a hit, with its result. */
-interface Entry {
-  readonly token: string;
-  readonly verified: VerifiedToken;
-}
-
-// The slot of a token, from its length and two characters near its end (inside the
-// signature, as good as random) rather than a hash of the whole string.
-function frontSlot(token: string): number {
+// The LRU key of a token: an FNV-1a hash of its length and of KEY_CHARS characters near its
+// end, cut to 30 bits so that it stays a small integer (no allocation, a cheap Map hash).
+function keyOf(token: string): number {
   const n = token.length;
-  if (n < 16) return n & (FRONT_SLOTS - 1);
-  return (token.charCodeAt(n - 3) * 31 + token.charCodeAt(n - 9) + n) & (FRONT_SLOTS - 1);
+  let h = (0x811c9dc5 ^ n) | 0;
+  const stop = Math.max(0, n - 1 - KEY_CHARS);
+  for (let i = n - 2; i >= stop; i--) h = Math.imul(h ^ token.charCodeAt(i), 0x01000193);
+  return h & 0x3fffffff;
 }
 
 /** A bounded map from token string to its verification result. */
@@ -53,7 +39,8 @@ export interface TokenCache {
   get(token: string): VerifiedToken | undefined;
   /**
    * Stores a successful verification for at most `ttlMs` (the time left
-   * until `exp` plus tolerance). Non-positive TTLs are not stored.
+   * until `exp` plus tolerance). Non-positive TTLs are not stored, nor is a
+   * result whose `token` is not `token` (it could never be a hit).
    */
   set(token: string, verified: VerifiedToken, ttlMs: number): void;
   /** Drops one entry (e.g. found expired on a hit). */
@@ -77,60 +64,27 @@ export function createTokenCache(
   const max = options?.maxEntries ?? DEFAULT_TOKEN_CACHE_ENTRIES;
   if (!Number.isInteger(max) || max < 1)
     throw new ConfigurationError('scopegate: `tokenCache.maxEntries` must be a positive integer');
-  // Front table: the last token used in each slot, with its LRU key. It never decides on its
-  // own: a hit is confirmed by the LRU, so recency, maxEntries and TTLs are the LRU's, exactly
-  // as without the table.
-  const frontTokens: (string | undefined)[] = new Array<string | undefined>(FRONT_SLOTS).fill(undefined);
-  const frontKeys: string[] = new Array<string>(FRONT_SLOTS).fill('');
-  const clearFront = (token: string): void => {
-    const slot = frontSlot(token);
-    if (frontTokens[slot] === token) {
-      frontTokens[slot] = undefined;
-      frontKeys[slot] = ''; // the key is a slice of the token: it would keep the token alive
-    }
-  };
   // ttlAutopurge stays off: no timers; stale entries are dropped when touched or evicted.
   // ttlResolution 0: read the clock on each lookup. With the default (1 ms) lru-cache
   // caches the time and arms a setTimeout to forget it, i.e. one timer per request
   // whenever requests are more than 1 ms apart.
-  // dispose: a slot never keeps an evicted or deleted entry's token alive.
-  const lru = new LRUCache<string, Entry>({
-    max,
-    ttlResolution: 0,
-    dispose: (entry) => clearFront(entry.token),
-  });
+  const lru = new LRUCache<number, VerifiedToken>({ max, ttlResolution: 0 });
   return {
     get(token) {
       if (typeof token !== 'string') return undefined;
-      const slot = frontSlot(token);
-      const stored = frontTokens[slot];
-      if (stored === token) {
-        const entry = lru.get(frontKeys[slot] as string);
-        // `stored` and the entry's token are the same string object when still current.
-        return entry !== undefined && entry.token === stored ? entry.verified : undefined;
-      }
-      const key = keyOf(token);
-      const entry = lru.get(key);
-      if (entry === undefined || entry.token !== token) return undefined;
-      frontTokens[slot] = entry.token;
-      frontKeys[slot] = key;
-      return entry.verified;
+      const entry = lru.get(keyOf(token));
+      return entry !== undefined && entry.token === token ? entry : undefined;
     },
     set(token, verified, ttlMs) {
       // Also refuses NaN: lru-cache would keep an entry with a NaN TTL forever.
-      if (!(ttlMs >= 1) || typeof token !== 'string') return;
-      const key = keyOf(token);
-      lru.set(key, { token, verified }, { ttl: Math.floor(ttlMs) });
-      const slot = frontSlot(token);
-      frontTokens[slot] = token;
-      frontKeys[slot] = key;
+      if (!(ttlMs >= 1) || typeof token !== 'string' || verified.token !== token) return;
+      lru.set(keyOf(token), verified, { ttl: Math.floor(ttlMs) });
     },
     delete(token) {
       if (typeof token !== 'string') return;
       const key = keyOf(token);
-      // Only this token's own entry: another token sharing the tail keeps its own.
+      // Only this token's own entry: another token with the same key keeps its own.
       if (lru.peek(key)?.token === token) lru.delete(key);
-      clearFront(token);
     },
     get size() {
       return lru.size;

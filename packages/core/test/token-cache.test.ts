@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
 import {
   ConfigurationError,
@@ -109,106 +110,134 @@ describe('verified-token cache', () => {
 });
 
 describe('createTokenCache', () => {
-  const verified = { scopes: new ScopeSet() } as unknown as VerifiedToken;
+  // What the verifier stores: a result that carries its own token.
+  const resultFor = (token: string, scope = 'x') =>
+    ({ token, scopes: new ScopeSet([scope]) }) as unknown as VerifiedToken;
+  // Tokens that differ everywhere, as real signatures do (deterministic: no flaky collisions).
+  const tokenOf = (label: string) => `${label}.${createHash('sha256').update(label).digest('base64url')}`;
 
   it('stores with a TTL and drops entries once it passes', async () => {
     const cache = createTokenCache(undefined)!;
-    cache.set('t', verified, 30);
-    expect(cache.get('t')).toBe(verified);
+    const t = tokenOf('t');
+    const verified = resultFor(t);
+    cache.set(t, verified, 30);
+    expect(cache.get(t)).toBe(verified);
     expect(cache.size).toBe(1);
     await new Promise((resolve) => setTimeout(resolve, 60));
-    expect(cache.get('t')).toBeUndefined();
+    expect(cache.get(t)).toBeUndefined();
   });
 
-  it('keeps tokens that share a front-table slot apart', () => {
-    // Same length and same characters where the slot is read: the same slot.
-    const a = `${'a'.repeat(40)}.XYZ1234567890`;
-    const b = `${'b'.repeat(40)}.XYZ1234567890`;
-    const other = { scopes: new ScopeSet(['x']) } as unknown as VerifiedToken;
+  it('finds each of many tokens again, from a fresh copy of the string', () => {
     const cache = createTokenCache(undefined)!;
-    cache.set(a, verified, 60_000);
-    cache.set(b, other, 60_000);
-    for (let i = 0; i < 3; i++) {
-      expect(cache.get(a)).toBe(verified);
-      expect(cache.get(b)).toBe(other);
-    }
-    expect(cache.get(`${'c'.repeat(40)}.XYZ1234567890`)).toBeUndefined();
+    const tokens = Array.from({ length: 2000 }, (_, i) => tokenOf(`client-${i}`));
+    const results = tokens.map((t) => resultFor(t));
+    for (const [i, t] of tokens.entries()) cache.set(t, results[i] as VerifiedToken, 60_000);
+    expect(cache.size).toBe(2000);
+    // A request brings its own copy of the token, never the stored string object.
+    for (const [i, t] of tokens.entries())
+      expect(cache.get(Buffer.from(t).toString('latin1'))).toBe(results[i]);
   });
 
   it('never answers a token with the result of another that ends the same way', () => {
-    // The LRU is keyed by the last 43 characters: these share them (and a front-table slot).
+    // The LRU key is read from the length and a few characters near the end: these share them.
     const tail = 'S'.repeat(100);
     const a = `aaaa.bbbb.${tail}`;
     const b = `xxxx.yyyy.${tail}`;
-    const c = `cc.dd.${tail}`; // same tail, another length: another front-table slot
-    const other = { scopes: new ScopeSet(['x']) } as unknown as VerifiedToken;
+    const c = `cccc.dddd.${tail}`;
+    const forA = resultFor(a);
+    const forB = resultFor(b, 'y');
+    const forC = resultFor(c, 'z');
     const cache = createTokenCache(undefined)!;
-    cache.set(a, verified, 60_000);
-    expect(cache.get(a)).toBe(verified);
+    cache.set(a, forA, 60_000);
+    expect(cache.get(a)).toBe(forA);
     expect(cache.get(b)).toBeUndefined();
     expect(cache.get(c)).toBeUndefined();
-    expect(cache.get(a)).toBe(verified);
-    // A token with the same tail displaces the other; neither is answered for the other.
-    cache.set(b, other, 60_000);
+    expect(cache.get(a)).toBe(forA);
+    // A token with the same key displaces the other; neither is answered for the other.
+    cache.set(b, forB, 60_000);
     expect(cache.get(a)).toBeUndefined();
-    expect(cache.get(b)).toBe(other);
+    expect(cache.get(b)).toBe(forB);
     expect(cache.size).toBe(1);
-    // Deleting a token leaves the entry of another one sharing its tail.
+    // Deleting a token leaves the entry of another one sharing its key.
     cache.delete(a);
     cache.delete(c);
-    expect(cache.get(b)).toBe(other);
-    cache.set(c, verified, 60_000);
+    expect(cache.get(b)).toBe(forB);
+    cache.set(c, forC, 60_000);
     expect(cache.get(b)).toBeUndefined();
-    expect(cache.get(c)).toBe(verified);
+    expect(cache.get(c)).toBe(forC);
+    // The last character is not read for the key; the whole token is still compared.
     expect(cache.get(`${c.slice(0, -1)}T`)).toBeUndefined();
+  });
+
+  it("stores nothing for a result that is not the token's own", () => {
+    const cache = createTokenCache(undefined)!;
+    const a = tokenOf('a');
+    cache.set(a, resultFor(tokenOf('b')), 60_000);
+    expect(cache.get(a)).toBeUndefined();
+    expect(cache.size).toBe(0);
   });
 
   it('forgets entries the LRU evicted or deleted, even the most recent ones', () => {
     const cache = createTokenCache({ maxEntries: 1 })!;
-    cache.set('token-a-0123456789', verified, 60_000);
-    expect(cache.get('token-a-0123456789')).toBe(verified);
-    cache.set('token-b-9876543210', verified, 60_000); // evicts a
-    expect(cache.get('token-a-0123456789')).toBeUndefined();
-    cache.delete('token-b-9876543210');
-    expect(cache.get('token-b-9876543210')).toBeUndefined();
+    const [a, b] = [tokenOf('a'), tokenOf('b')];
+    cache.set(a, resultFor(a), 60_000);
+    expect(cache.get(a)).toBe(cache.get(a));
+    expect(cache.get(a)?.token).toBe(a);
+    cache.set(b, resultFor(b), 60_000); // evicts a
+    expect(cache.get(a)).toBeUndefined();
+    cache.delete(b);
+    expect(cache.get(b)).toBeUndefined();
     expect(cache.size).toBe(0);
   });
 
-  it('keeps least-recently-used order although hits are found in the front table', () => {
+  it('keeps least-recently-used order on hits', () => {
     const cache = createTokenCache({ maxEntries: 2 })!;
-    cache.set('token-a-0123456789', verified, 60_000);
-    cache.set('token-b-0123456789', verified, 60_000);
-    expect(cache.get('token-a-0123456789')).toBe(verified); // a is now the most recent
-    cache.set('token-c-0123456789', verified, 60_000); // evicts b, not a
-    expect(cache.get('token-a-0123456789')).toBe(verified);
-    expect(cache.get('token-b-0123456789')).toBeUndefined();
+    const [a, b, c] = [tokenOf('a'), tokenOf('b'), tokenOf('c')];
+    cache.set(a, resultFor(a), 60_000);
+    cache.set(b, resultFor(b), 60_000);
+    expect(cache.get(a)?.token).toBe(a); // a is now the most recent
+    cache.set(c, resultFor(c), 60_000); // evicts b, not a
+    expect(cache.get(a)?.token).toBe(a);
+    expect(cache.get(b)).toBeUndefined();
   });
 
   it('replaces the entry of a token stored again', () => {
     const cache = createTokenCache(undefined)!;
-    const other = { scopes: new ScopeSet(['y']) } as unknown as VerifiedToken;
-    cache.set('token-a-0123456789', verified, 60_000);
-    cache.set('token-a-0123456789', other, 60_000);
-    expect(cache.get('token-a-0123456789')).toBe(other);
+    const a = tokenOf('a');
+    const other = resultFor(a, 'y');
+    cache.set(a, resultFor(a), 60_000);
+    cache.set(a, other, 60_000);
+    expect(cache.get(a)).toBe(other);
     expect(cache.size).toBe(1);
   });
 
   it('stores nothing for a NaN TTL, and answers undefined for a key that is not a string', () => {
     const cache = createTokenCache(undefined)!;
-    cache.set('token-a-0123456789', verified, Number.NaN);
-    expect(cache.get('token-a-0123456789')).toBeUndefined();
+    const a = tokenOf('a');
+    cache.set(a, resultFor(a), Number.NaN);
+    expect(cache.get(a)).toBeUndefined();
     expect(cache.size).toBe(0);
     expect(cache.get(123 as unknown as string)).toBeUndefined();
+    cache.delete(123 as unknown as string);
   });
 
   it('does not store entries that are already due', () => {
     const cache = createTokenCache({})!;
-    cache.set('t', verified, 0);
-    cache.set('u', verified, -5);
+    cache.set('t', resultFor('t'), 0);
+    cache.set('u', resultFor('u'), -5);
     expect(cache.size).toBe(0);
-    cache.set('v', verified, 1000);
+    cache.set('v', resultFor('v'), 1000);
+    expect(cache.get('v')?.token).toBe('v');
     cache.delete('v');
     expect(cache.get('v')).toBeUndefined();
+  });
+
+  it('takes tokens of any length, down to the empty string', () => {
+    const cache = createTokenCache(undefined)!;
+    for (const t of ['', 'a', 'ab', 'abcdefg']) {
+      cache.set(t, resultFor(t), 60_000);
+      expect(cache.get(t)?.token).toBe(t);
+    }
   });
 
   it('false disables; bad options are configuration errors', () => {
