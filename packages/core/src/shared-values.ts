@@ -50,17 +50,19 @@ export function scopeSetOf(scope: string): ScopeSet {
 
 /**
  * Swaps the claim values every token of a client repeats (`iss`, a string
- * `aud`, `sub` and the client id claims) for their shared copies, in place.
+ * `aud`, `sub`, the client id claims and a `scope` string) for their shared
+ * copies, in place.
  * For a verified token's claims, before they are frozen.
  */
 export function shareClaimValues(claims: JwtClaims): void {
   // Still the decoder's own, unfrozen object: writable, whatever its type says.
   const target = claims as Record<string, unknown>;
-  const { iss, aud, sub, client_id: clientId, azp, cid } = claims;
+  const { iss, aud, sub, client_id: clientId, azp, cid, scope } = claims;
   if (typeof iss === 'string') target.iss = sharedString(iss);
   if (typeof aud === 'string') target.aud = sharedString(aud);
   if (typeof sub === 'string') target.sub = sharedString(sub);
   if (typeof clientId === 'string') target.client_id = sharedString(clientId);
   if (typeof azp === 'string') target.azp = sharedString(azp);
   if (typeof cid === 'string') target.cid = sharedString(cid);
+  if (typeof scope === 'string') target.scope = sharedString(scope);
 }
