@@ -3,6 +3,7 @@
 // prints `PORT <n>` once it listens on 127.0.0.1.
 
 import { createPublicKey, verify as cryptoVerify } from 'node:crypto';
+import { writeSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { AUDIENCE, ISSUER } from './fixtures.js';
 
@@ -166,13 +167,16 @@ const [framework, ...rest] = variant.split(':');
 const kind = rest.join(':');
 const server = framework === 'express' ? await expressApp(kind) : await fastifyApp(kind);
 if (!server.listening) await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-process.stdout.write(`PORT ${server.address().port}\n`);
+writeSync(1, `PORT ${server.address().port}\n`);
 // CPU time used so far (microseconds, user + system), on request: the parent
 // takes it before and after a load to report server CPU per request, a figure
 // that machine noise disturbs much less than requests per second.
+// Written with writeSync, not process.stdout: a stdout stream write between warm-up and
+// measurement runs the stream code the server's sockets use with another kind of stream, and
+// V8 then deoptimized some of it (wrong map) and recompiled it while being measured.
 process.on('SIGUSR2', () => {
   const { user, system } = process.cpuUsage();
-  process.stdout.write(`CPU ${user + system}\n`);
+  writeSync(1, `CPU ${user + system}\n`);
 });
 process.on('SIGTERM', () => process.exit(0));
 process.on('SIGINT', () => process.exit(0));
