@@ -179,7 +179,9 @@ export function renderMarkdown(report) {
       report.machine.pinning
         ? `The bench process (load generator and micro-benchmarks) is pinned to CPU ${report.machine.pinning.generator} and every server to CPU ${report.machine.pinning.server} (taskset), so a server has one whole core and never shares it with the load generator.`
         : 'Nothing is pinned to a CPU (no taskset, or a single CPU): the load generator and the servers share the cores.',
-      "Each authenticating server answers `GET /data` behind a `data:read` scope check (scopegate variants also apply a per-client rate limit); `crypto` is a route that does one bare `crypto.verify` of the token per request and nothing else. Every measurement starts a fresh server process (one at a time, so nothing else runs on its CPU), checks that it accepts a valid token and refuses a tampered one (401), warms it up on the path about to be measured, measures it and stops it; servers are measured in a different order each round, and the table gives medians over the rounds. Requests per second count from launch to the last response; latency in milliseconds; server CPU is the server process's user + system time (all its threads) per request, which also grows when fewer requests share an event-loop turn, so compare it between servers driven at similar rates.",
+      "Each authenticating server answers `GET /data` behind a `data:read` scope check (scopegate variants also apply a per-client rate limit; the Redis store's variants run with the repeated token only, as what a store adds does not depend on the token being new); `crypto` is a route that does one bare `crypto.verify` of the token per request and nothing else. Every measurement starts a fresh server process (one at a time, so nothing else runs on its CPU), checks that it accepts a valid token and refuses a tampered one (401), warms it up on the path about to be measured" +
+        warmupText(report.machine.warmup) +
+        ", measures it and stops it; servers are measured in a different order each round, and the table gives medians over the rounds. Requests per second count from launch to the last response; latency in milliseconds; server CPU is the server process's user + system time (all its threads) per request, which also grows when fewer requests share an event-loop turn, so compare it between servers driven at similar rates.",
     ].join(' '),
     '',
   );
@@ -226,6 +228,12 @@ export function renderMarkdown(report) {
   lines.push('');
   return `${lines.join('\n')}\n`;
 }
+
+// How long each server was warmed up (older reports do not say).
+const warmupText = (warmup) =>
+  warmup
+    ? ` (${warmup.repeatedSec} s of the repeated token; ${fmt(warmup.distinctTokens)} distinct tokens, none of them among the measured ones, before a distinct-token run: enough for V8 to finish compiling that path, so the figures are those of a warm server)`
+    : '';
 
 const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;');
 
