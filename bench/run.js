@@ -47,32 +47,38 @@ const warmPool = Array.from({ length: quick ? 1500 : 6000 }, () => signToken(key
 const tampered = tamper(repeatedToken);
 const warmup = { repeatedSec: 0.5, distinctTokens: warmPool.length };
 
-const variants = [
-  'express:bare',
-  'express:crypto',
-  'express:oauth2-jwt-bearer',
-  'express:scopegate',
-  'fastify:bare',
-  'fastify:crypto',
-  'fastify:fastify-jwt',
-  'fastify:scopegate',
-  ...(redisAvailable ? ['express:scopegate-redis', 'fastify:scopegate-redis'] : []),
-];
 // Reference servers that authenticate nothing: what the framework alone charges for the
 // middleware / hook shape scopegate uses (repeated mode only, where that share is largest).
 const references = ['express:layers', 'fastify:hook'];
+const peers = { express: 'express:oauth2-jwt-bearer', fastify: 'fastify:fastify-jwt' };
+// What each round measures, in order. The servers a target compares stand next to each other
+// (scopegate next to bare and its peer, or to crypto), so they are measured seconds apart: the
+// report takes each ratio per round, then the median, and a slow spell of this shared machine
+// then hits both sides of a ratio alike. The Redis store runs with the repeated token only:
+// what it adds per request (one round trip for the client's window) does not depend on
+// whether the token is new.
+const lineup = (mode) =>
+  ['express', 'fastify'].flatMap((fw) =>
+    mode === 'repeated'
+      ? [
+          references.find((r) => r.startsWith(fw)),
+          `${fw}:bare`,
+          `${fw}:scopegate`,
+          peers[fw],
+          `${fw}:crypto`,
+          ...(redisAvailable ? [`${fw}:scopegate-redis`] : []),
+        ]
+      : [`${fw}:bare`, `${fw}:crypto`, `${fw}:scopegate`, peers[fw]],
+  );
 const authenticates = (variant) => !variant.endsWith(':bare') && !references.includes(variant);
 const rounds = quick ? 1 : 3;
 const http = { repeated: {}, distinct: {} };
 for (const mode of ['repeated', 'distinct']) {
-  // The Redis store is measured with the repeated token only: what it adds per request (one
-  // round trip for the client's window) does not depend on whether the token is new.
-  const measured =
-    mode === 'repeated' ? [...variants, ...references] : variants.filter((v) => !v.endsWith('-redis'));
+  const measured = lineup(mode);
   for (let round = 0; round < rounds; round++) {
-    const order = measured.map((_, i) => (i + round) % measured.length);
-    for (const i of order) {
-      const variant = measured[i];
+    // Forward, then backward: neighbours stay neighbours, and no server is always first.
+    const order = round % 2 === 0 ? measured : [...measured].reverse();
+    for (const variant of order) {
       // A fresh process per measurement, alone on its CPU: no cache survives from one round to
       // the next, and no other server's start-up or idle-time GC runs beside the one measured.
       const server = await startServer(variant, config);

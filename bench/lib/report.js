@@ -10,6 +10,27 @@ const fmt = (n) => (n == null || Number.isNaN(n) ? 'n/a' : Math.round(n).toLocal
 const x = (n) => (n == null || !Number.isFinite(n) || n === 0 ? 'n/a' : `${n.toFixed(2)}x`);
 const ms = (n) => (n == null || Number.isNaN(n) ? 'n/a' : n.toFixed(3));
 
+/**
+ * The ratio of two HTTP servers, `variant` over `base`: per round, then the median. Each round
+ * measures the two seconds apart, so a slow spell of a shared machine hits both sides of a
+ * ratio alike; a ratio of two medians could mix rounds minutes apart. `by: 'cpu'` compares
+ * server CPU per request instead (base over variant: higher is better for `variant` too).
+ */
+function pairedRatio(http, mode, variant, base, by = 'rps') {
+  const a = http[mode]?.[variant];
+  const b = http[mode]?.[base];
+  if (!a || !b) return Number.NaN;
+  const perRound = [];
+  // Every server is measured once per round, so run i of each is round i.
+  for (let i = 0; i < Math.min(a.length, b.length); i++)
+    perRound.push(
+      by === 'rps'
+        ? a[i].rps / b[i].rps
+        : (b[i].cpuUsPerRequest ?? Number.NaN) / (a[i].cpuUsPerRequest ?? Number.NaN),
+    );
+  return median(perRound);
+}
+
 function httpSummary(runs) {
   return {
     rps: median(runs.map((r) => r.rps)),
@@ -51,8 +72,8 @@ export function evaluate(report) {
   // server, limits the rate.
   const httpTarget = (what, mode, variant, base, target) => ({
     what,
-    ratio: h[mode]?.[variant]?.rps / h[mode]?.[base]?.rps,
-    cpuRatio: h[mode]?.[base]?.cpu / h[mode]?.[variant]?.cpu,
+    ratio: pairedRatio(report.http, mode, variant, base),
+    cpuRatio: pairedRatio(report.http, mode, variant, base, 'cpu'),
     target,
   });
   targets.push(
@@ -90,21 +111,22 @@ export function evaluate(report) {
     );
   }
   for (const mode of Object.keys(h)) {
-    for (const [v, s] of Object.entries(h[mode])) {
+    for (const v of Object.keys(h[mode])) {
       const [fw] = v.split(':');
       if (!v.endsWith(':bare'))
         ratios.push({
           label: `HTTP ${mode} ${v}`,
-          value: s.rps / h[mode][`${fw}:bare`].rps,
+          value: pairedRatio(report.http, mode, v, `${fw}:bare`),
           group: 'to bare framework',
         });
     }
   }
-  return { targets, ratios, http: h };
+  const ratioOf = (mode, variant, base) => pairedRatio(report.http, mode, variant, base);
+  return { targets, ratios, http: h, ratioOf };
 }
 
 export function renderMarkdown(report) {
-  const { targets, http } = evaluate(report);
+  const { targets, http, ratioOf } = evaluate(report);
   const m = report.machine;
   const lines = [];
   lines.push('# Benchmarks', '');
@@ -116,7 +138,7 @@ export function renderMarkdown(report) {
   lines.push(
     '## Targets (issue 6)',
     '',
-    "Ratios of operations (micro) or requests (HTTP) per second, each from the same run; a target is met when that ratio reaches it. For HTTP, the last column makes the same comparison by server CPU per request (the other server's CPU µs/req over scopegate's). It is the one to read when servers of quite different cost answer at about the same rate: the load generator, not the server, was the limit then.",
+    "Ratios of operations (micro) or requests (HTTP) per second, each from the same run; a target is met when that ratio reaches it. An HTTP ratio is taken in each round between two servers measured one right after the other, and the median over the rounds is shown: a slow spell of the machine then hits both sides alike. For HTTP, the last column makes the same comparison by server CPU per request (the other server's CPU µs/req over scopegate's). It is the one to read when servers of quite different cost answer at about the same rate: the load generator, not the server, was the limit then.",
     '',
     '| what | ratio | target | | by server CPU |',
     '|---|---:|---:|---|---:|',
@@ -127,7 +149,7 @@ export function renderMarkdown(report) {
     );
   const reference = (v) => http.repeated?.[v];
   if (reference('express:layers') && reference('fastify:hook')) {
-    const share = (v, fw) => http.repeated[v].rps / http.repeated[`${fw}:bare`].rps;
+    const share = (v, fw) => ratioOf('repeated', v, `${fw}:bare`);
     lines.push(
       '',
       'What the framework alone charges, same run, repeated token: reference servers that check nothing but have the shape scopegate gives a route (the same two rate-limit headers and `auth` on the request).',
@@ -143,9 +165,9 @@ export function renderMarkdown(report) {
       ],
       ['fastify', 'fastify:hook', 'one `onRequest` hook (as the plugin)'],
     ]) {
-      const ref = share(v, fw);
-      const sg = share(`${fw}:scopegate`, fw);
-      lines.push(`| ${fw} | ${what} | ${x(ref)} | ${x(sg)} | ${x(sg / ref)} |`);
+      lines.push(
+        `| ${fw} | ${what} | ${x(share(v, fw))} | ${x(share(`${fw}:scopegate`, fw))} | ${x(ratioOf('repeated', `${fw}:scopegate`, v))} |`,
+      );
     }
   }
   lines.push(
@@ -181,7 +203,7 @@ export function renderMarkdown(report) {
         : 'Nothing is pinned to a CPU (no taskset, or a single CPU): the load generator and the servers share the cores.',
       "Each authenticating server answers `GET /data` behind a `data:read` scope check (scopegate variants also apply a per-client rate limit; the Redis store's variants run with the repeated token only, as what a store adds does not depend on the token being new); `crypto` is a route that does one bare `crypto.verify` of the token per request and nothing else. Every measurement starts a fresh server process (one at a time, so nothing else runs on its CPU), checks that it accepts a valid token and refuses a tampered one (401), warms it up on the path about to be measured" +
         warmupText(report.machine.warmup) +
-        ", measures it and stops it; servers are measured in a different order each round, and the table gives medians over the rounds. Requests per second count from launch to the last response; latency in milliseconds; server CPU is the server process's user + system time (all its threads) per request, which also grows when fewer requests share an event-loop turn, so compare it between servers driven at similar rates.",
+        ", measures it and stops it; the servers a ratio compares are measured one right after the other (forward in one round, backward in the next); req/s, latency and CPU are medians over the rounds, and each ratio is the median of its per-round ratios. Requests per second count from launch to the last response; latency in milliseconds; server CPU is the server process's user + system time (all its threads) per request, which also grows when fewer requests share an event-loop turn, so compare it between servers driven at similar rates.",
     ].join(' '),
     '',
   );
@@ -194,9 +216,9 @@ export function renderMarkdown(report) {
     );
     for (const [v, s] of Object.entries(http[mode])) {
       const [fw] = v.split(':');
-      const peer = http[mode][fw === 'express' ? 'express:oauth2-jwt-bearer' : 'fastify:fastify-jwt'];
+      const peer = fw === 'express' ? 'express:oauth2-jwt-bearer' : 'fastify:fastify-jwt';
       lines.push(
-        `| ${v} | ${fmt(s.rps)} | ${ms(s.p50)} | ${ms(s.p99)} | ${Number.isFinite(s.cpu) ? s.cpu.toFixed(1) : 'n/a'} | ${x(s.rps / http[mode][`${fw}:bare`].rps)} | ${v.includes('scopegate') ? x(s.rps / peer.rps) : ''} |`,
+        `| ${v} | ${fmt(s.rps)} | ${ms(s.p50)} | ${ms(s.p99)} | ${Number.isFinite(s.cpu) ? s.cpu.toFixed(1) : 'n/a'} | ${x(ratioOf(mode, v, `${fw}:bare`))} | ${v.includes('scopegate') ? x(ratioOf(mode, v, peer)) : ''} |`,
       );
     }
     lines.push('');
