@@ -5,7 +5,8 @@
  * and the caller still runs the time checks on every hit.
  *
  * The LRU is keyed by a number read from a few characters near the token's
- * end (inside the signature: as good as random), not by the token string.
+ * end (inside the signature: as good as random) with a per-process seed, not
+ * by the token string.
  * Each request brings a fresh copy of its token, and a string key would be
  * sliced and hashed on every lookup, then kept per entry as one more object
  * for the garbage collector to copy. A small integer costs none of that.
@@ -13,6 +14,7 @@
  * its whole token equals the one asked for: two tokens with the same key can
  * only displace each other, never be answered with the other's result.
  */
+import { randomInt } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { ConfigurationError } from './errors.js';
 import type { VerifiedToken } from './types.js';
@@ -23,11 +25,21 @@ export const DEFAULT_TOKEN_CACHE_ENTRIES = 10_000;
 /** Characters read for the key, ending one before the last (a signature's last character carries 2 or 4 bits only). */
 const KEY_CHARS = 6;
 
-// The LRU key of a token: an FNV-1a hash of its length and of KEY_CHARS characters near its
-// end, cut to 30 bits so that it stays a small integer (no allocation, a cheap Map hash).
-function keyOf(token: string): number {
+// Per process. With a key anyone could compute, a caller could make up strings that share a
+// cached token's key and so reach the comparison with that token (whose duration depends on
+// how much of it they share); seeded, a key is as hard to aim at as before (V8 seeds its
+// string hashes the same way).
+const SEED = randomInt(2 ** 30);
+
+/**
+ * The LRU key of a token: an FNV-1a hash of the seed, its length and KEY_CHARS characters near
+ * its end, cut to 30 bits so that it stays a small integer (no allocation, a cheap Map hash).
+ * Exported for tests only (not from the package).
+ * @internal
+ */
+export function keyOf(token: string): number {
   const n = token.length;
-  let h = (0x811c9dc5 ^ n) | 0;
+  let h = (0x811c9dc5 ^ SEED ^ n) | 0;
   const stop = Math.max(0, n - 1 - KEY_CHARS);
   for (let i = n - 2; i >= stop; i--) h = Math.imul(h ^ token.charCodeAt(i), 0x01000193);
   return h & 0x3fffffff;

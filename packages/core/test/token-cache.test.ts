@@ -169,6 +169,20 @@ describe('createTokenCache', () => {
     expect(cache.get(`${c.slice(0, -1)}T`)).toBeUndefined();
   });
 
+  it('keys tokens with a seed of its own in each process (module instance)', async () => {
+    const tokens = ['a', tokenOf('x'), tokenOf('y'), `${'z'.repeat(300)}.abcdefgh`];
+    const first = (await import('../src/token-cache.js')).keyOf;
+    vi.resetModules();
+    const second = (await import('../src/token-cache.js')).keyOf;
+    expect(second).not.toBe(first);
+    for (const t of tokens) {
+      expect(first(t)).toBe(first(Buffer.from(t).toString('latin1'))); // stable within one
+      expect(Number.isInteger(first(t)) && first(t) >= 0 && first(t) < 2 ** 30).toBe(true);
+    }
+    // Unseeded, every instance would key a token alike and anyone could compute its key.
+    expect(tokens.map(first)).not.toEqual(tokens.map(second));
+  });
+
   it("stores nothing for a result that is not the token's own", () => {
     const cache = createTokenCache(undefined)!;
     const a = tokenOf('a');
