@@ -138,7 +138,7 @@ export function renderMarkdown(report) {
   lines.push(
     '## Targets (issue 6)',
     '',
-    "Ratios of operations (micro) or requests (HTTP) per second, each from the same run; a target is met when that ratio reaches it. An HTTP ratio is taken in each round between two servers measured one right after the other, and the median over the rounds is shown: a slow spell of the machine then hits both sides alike. For HTTP, the last column makes the same comparison by server CPU per request (the other server's CPU µs/req over scopegate's). It is the one to read when servers of quite different cost answer at about the same rate: the load generator, not the server, was the limit then.",
+    "Ratios of operations (micro) or requests (HTTP) per second, each from the same run; a target is met when that ratio reaches it. An HTTP ratio is taken in each round and the median over the rounds is shown; the two servers of each target are measured one right after the other, so a slow spell of the machine hits both sides alike. For HTTP, the last column makes the same comparison by server CPU per request (the other server's CPU µs/req over scopegate's). It is the one to read when servers of quite different cost answer at about the same rate: the load generator, not the server, was the limit then.",
     '',
     '| what | ratio | target | | by server CPU |',
     '|---|---:|---:|---|---:|',
@@ -203,7 +203,7 @@ export function renderMarkdown(report) {
         : 'Nothing is pinned to a CPU (no taskset, or a single CPU): the load generator and the servers share the cores.',
       "Each authenticating server answers `GET /data` behind a `data:read` scope check (scopegate variants also apply a per-client rate limit; the Redis store's variants run with the repeated token only, as what a store adds does not depend on the token being new); `crypto` is a route that does one bare `crypto.verify` of the token per request and nothing else. Every measurement starts a fresh server process (one at a time, so nothing else runs on its CPU), checks that it accepts a valid token and refuses a tampered one (401), warms it up on the path about to be measured" +
         warmupText(report.machine.warmup) +
-        ", measures it and stops it; the servers a ratio compares are measured one right after the other (forward in one round, backward in the next); req/s, latency and CPU are medians over the rounds, and each ratio is the median of its per-round ratios. Requests per second count from launch to the last response; latency in milliseconds; server CPU is the server process's user + system time (all its threads) per request, which also grows when fewer requests share an event-loop turn, so compare it between servers driven at similar rates.",
+        ", measures it and stops it; the two servers of each target are measured one right after the other (forward in one round, backward in the next); req/s, latency and CPU are medians over the rounds, and each ratio is the median of its per-round ratios. Requests per second count from launch to the last response; latency in milliseconds; server CPU is the server process's user + system time (all its threads) per request, which also grows when fewer requests share an event-loop turn, so compare it between servers driven at similar rates.",
     ].join(' '),
     '',
   );
