@@ -9,7 +9,7 @@ import { makeKey, signToken, tamper } from './lib/fixtures.js';
 import { load, startServer } from './lib/http.js';
 import { runMicro } from './lib/micro.js';
 import { pinning } from './lib/pinning.js';
-import { renderMarkdown, renderSvg } from './lib/report.js';
+import { PEERS, renderMarkdown, renderSvg } from './lib/report.js';
 
 const quick = process.argv.includes('--quick');
 const log = (...args) => console.error('[bench]', ...args);
@@ -52,7 +52,6 @@ const warmup = { repeatedSec: 0.5, distinctTokens: warmPool.length };
 // Reference servers that authenticate nothing: what the framework alone charges for the
 // middleware / hook shape scopegate uses (repeated mode only, where that share is largest).
 const references = ['express:layers', 'fastify:hook'];
-const peers = { express: 'express:oauth2-jwt-bearer', fastify: 'fastify:fastify-jwt' };
 // What each round measures, in order. The servers a target compares stand next to each other
 // (scopegate next to bare and its peer, or to crypto), so they are measured seconds apart: the
 // report takes each ratio per round, then the median, and a slow spell of this shared machine
@@ -66,11 +65,11 @@ const lineup = (mode) =>
           references.find((r) => r.startsWith(fw)),
           `${fw}:bare`,
           `${fw}:scopegate`,
-          peers[fw],
+          PEERS[fw],
           `${fw}:crypto`,
           ...(redisAvailable ? [`${fw}:scopegate-redis`] : []),
         ]
-      : [`${fw}:bare`, `${fw}:crypto`, `${fw}:scopegate`, peers[fw]],
+      : [`${fw}:bare`, `${fw}:crypto`, `${fw}:scopegate`, PEERS[fw]],
   );
 const authenticates = (variant) => !variant.endsWith(':bare') && !references.includes(variant);
 const rounds = quick ? 1 : 3;

@@ -10,6 +10,9 @@ const fmt = (n) => (n == null || Number.isNaN(n) ? 'n/a' : Math.round(n).toLocal
 const x = (n) => (n == null || !Number.isFinite(n) || n === 0 ? 'n/a' : `${n.toFixed(2)}x`);
 const ms = (n) => (n == null || Number.isNaN(n) ? 'n/a' : n.toFixed(3));
 
+/** Each framework's peer server: what its users would otherwise run. */
+export const PEERS = { express: 'express:oauth2-jwt-bearer', fastify: 'fastify:fastify-jwt' };
+
 /**
  * The ratio of two HTTP servers, `variant` over `base`: per round, then the median. Each round
  * measures the two seconds apart, so a slow spell of a shared machine hits both sides of a
@@ -95,7 +98,7 @@ export function evaluate(report) {
       'HTTP repeated token: Fastify + scopegate vs @fastify/jwt',
       'repeated',
       'fastify:scopegate',
-      'fastify:fastify-jwt',
+      PEERS.fastify,
       3.5,
     ),
   );
@@ -216,7 +219,7 @@ export function renderMarkdown(report) {
     );
     for (const [v, s] of Object.entries(http[mode])) {
       const [fw] = v.split(':');
-      const peer = fw === 'express' ? 'express:oauth2-jwt-bearer' : 'fastify:fastify-jwt';
+      const peer = PEERS[fw];
       lines.push(
         `| ${v} | ${fmt(s.rps)} | ${ms(s.p50)} | ${ms(s.p99)} | ${Number.isFinite(s.cpu) ? s.cpu.toFixed(1) : 'n/a'} | ${x(ratioOf(mode, v, `${fw}:bare`))} | ${v.includes('scopegate') ? x(ratioOf(mode, v, peer)) : ''} |`,
       );
