@@ -254,10 +254,18 @@ export function renderMarkdown(report) {
   return `${lines.join('\n')}\n`;
 }
 
+// Older reports give one figure for every framework.
+const repeatedWarmup = (sec) =>
+  typeof sec === 'number'
+    ? `${sec} s`
+    : Object.entries(sec)
+        .map(([fw, s]) => `${s} s for ${fw[0].toUpperCase()}${fw.slice(1)}`)
+        .join(', ');
+
 // How long each server was warmed up (older reports do not say).
 const warmupText = (warmup) =>
   warmup
-    ? ` (${warmup.repeatedSec} s of the repeated token; ${fmt(warmup.distinctTokens)} distinct tokens, none of them among the measured ones, before a distinct-token run: enough for V8 to finish compiling that path, so the figures are those of a warm server)`
+    ? ` (the repeated token: ${repeatedWarmup(warmup.repeatedSec)}; ${fmt(warmup.distinctTokens)} distinct tokens, none of them among the measured ones, before a distinct-token run: enough for V8 to finish compiling that path, so the figures are those of a warm server)`
     : '';
 
 const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;');
