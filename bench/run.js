@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { makeKey, signToken, tamper } from './lib/fixtures.js';
 import { load, startServer } from './lib/http.js';
 import { runMicro } from './lib/micro.js';
+import { pageFaultCostUs } from './lib/page-faults.js';
 import { pinning } from './lib/pinning.js';
 import { PEERS, renderMarkdown, renderSvg } from './lib/report.js';
 
@@ -109,12 +110,14 @@ for (const mode of ['repeated', 'distinct']) {
           ? { token: repeatedToken, durationSec: warmup.repeatedSec[variant.split(':')[0]] }
           : { tokens: warmPool },
       );
-      const cpuBefore = await server.cpu();
+      const before = await server.usage();
       const result = await load(
         server.url,
         mode === 'repeated' ? { token: repeatedToken, durationSec: quick ? 1 : 1.5 } : { tokens: pool },
       );
-      result.cpuUsPerRequest = ((await server.cpu()) - cpuBefore) / result.requests;
+      const after = await server.usage();
+      result.cpuUsPerRequest = (after.cpuUs - before.cpuUs) / result.requests;
+      result.pageFaultsPerRequest = (after.pageFaults - before.pageFaults) / result.requests;
       await server.stop();
       if (result.non2xx > 0 && authenticates(variant))
         log(`${variant} ${mode}: ${result.non2xx} non-2xx responses`);
@@ -124,7 +127,7 @@ for (const mode of ['repeated', 'distinct']) {
         mode,
         `round ${round + 1}/${rounds}`,
         variant,
-        `${Math.round(result.rps)} req/s p50=${result.p50.toFixed(3)}ms p99=${result.p99.toFixed(3)}ms cpu=${result.cpuUsPerRequest.toFixed(1)}us/req`,
+        `${Math.round(result.rps)} req/s p50=${result.p50.toFixed(3)}ms p99=${result.p99.toFixed(3)}ms cpu=${result.cpuUsPerRequest.toFixed(1)}us/req faults=${result.pageFaultsPerRequest.toFixed(2)}/req`,
       );
     }
   }
@@ -152,6 +155,7 @@ const machine = {
   redis: redisAvailable,
   pinning,
   warmup,
+  pageFaultUs: Number(pageFaultCostUs().toFixed(2)),
 };
 const report = { machine, micro, http, memory };
 const docs = new URL('../docs/', import.meta.url);

@@ -28,10 +28,13 @@ export function startServer(variant, config) {
       const port = Number(line.split(' ')[1]);
       resolve({
         url: `http://127.0.0.1:${port}/data`,
-        /** The server's CPU time so far, in microseconds. */
-        cpu: () =>
+        /** The server's CPU time so far (`cpuUs`, microseconds) and its minor page faults. */
+        usage: () =>
           new Promise((done) => {
-            lines.once('line', (reply) => done(Number(reply.split(' ')[1])));
+            lines.once('line', (reply) => {
+              const [, cpuUs, pageFaults] = reply.split(' ').map(Number);
+              done({ cpuUs, pageFaults });
+            });
             child.kill('SIGUSR2');
           }),
         stop: () =>

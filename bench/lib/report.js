@@ -40,6 +40,7 @@ function httpSummary(runs) {
     p50: median(runs.map((r) => r.p50)),
     p99: median(runs.map((r) => r.p99)),
     cpu: median(runs.map((r) => r.cpuUsPerRequest ?? Number.NaN)),
+    pageFaults: median(runs.map((r) => r.pageFaultsPerRequest ?? Number.NaN)),
   };
 }
 
@@ -207,6 +208,11 @@ export function renderMarkdown(report) {
       "Each authenticating server answers `GET /data` behind a `data:read` scope check (scopegate variants also apply a per-client rate limit; the Redis store's variants run with the repeated token only, as what a store adds does not depend on the token being new); `crypto` is a route that does one bare `crypto.verify` of the token per request and nothing else. Every measurement starts a fresh server process (one at a time, so nothing else runs on its CPU), checks that it accepts a valid token and refuses a tampered one (401), warms it up on the path about to be measured" +
         warmupText(report.machine.warmup) +
         ", measures it and stops it; the two servers of each target are measured one right after the other (forward in one round, backward in the next); req/s, latency and CPU are medians over the rounds, and each ratio is the median of its per-round ratios. Requests per second count from launch to the last response; latency in milliseconds; server CPU is the server process's user + system time (all its threads) per request, which also grows when fewer requests share an event-loop turn, so compare it between servers driven at similar rates.",
+      ...(Number.isFinite(m.pageFaultUs)
+        ? [
+            `Page faults are the server's minor page faults per request (first touches of fresh 4 KiB pages of memory, as its heap grows or takes pages back from the system); on this machine each one costs ${m.pageFaultUs} µs (touching fresh memory once, less touching it again), so a page fault per request adds that much server CPU per request.`,
+          ]
+        : []),
     ].join(' '),
     '',
   );
@@ -214,14 +220,14 @@ export function renderMarkdown(report) {
     lines.push(
       `### ${mode === 'repeated' ? 'One repeated valid token' : 'A distinct valid token per request'}`,
       '',
-      '| server | req/s | p50 ms | p99 ms | server CPU µs/req | x bare framework | x peer |',
-      '|---|---:|---:|---:|---:|---:|---:|',
+      '| server | req/s | p50 ms | p99 ms | server CPU µs/req | page faults /req | x bare framework | x peer |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|',
     );
     for (const [v, s] of Object.entries(http[mode])) {
       const [fw] = v.split(':');
       const peer = PEERS[fw];
       lines.push(
-        `| ${v} | ${fmt(s.rps)} | ${ms(s.p50)} | ${ms(s.p99)} | ${Number.isFinite(s.cpu) ? s.cpu.toFixed(1) : 'n/a'} | ${x(ratioOf(mode, v, `${fw}:bare`))} | ${v.includes('scopegate') ? x(ratioOf(mode, v, peer)) : ''} |`,
+        `| ${v} | ${fmt(s.rps)} | ${ms(s.p50)} | ${ms(s.p99)} | ${Number.isFinite(s.cpu) ? s.cpu.toFixed(1) : 'n/a'} | ${Number.isFinite(s.pageFaults) ? s.pageFaults.toFixed(2) : 'n/a'} | ${x(ratioOf(mode, v, `${fw}:bare`))} | ${v.includes('scopegate') ? x(ratioOf(mode, v, peer)) : ''} |`,
       );
     }
     lines.push('');
