@@ -39,9 +39,13 @@ const micro = await runMicro({
 const key = makeKey('RS256');
 const config = { alg: 'RS256', jwks: key.jwks, pem: key.pem };
 const repeatedToken = signToken(key);
-// Measured distinct tokens per server. Counted, not timed, so a slow spell of the machine
-// lengthens the run: 6000 (with the 6000 warm-up tokens) keeps a slow run under 5 minutes.
-const poolSize = quick ? 3000 : 6000;
+// Each server is measured in slices that alternate with the other servers of its framework,
+// forward then backward, and each ratio is the median of its per-round ratios: this shared
+// machine has slow spells of a minute or more, and servers measured seconds apart share them.
+const rounds = quick ? 3 : 5;
+const slice = { repeatedSec: quick ? 0.5 : 1, distinctTokens: quick ? 1000 : 2000 };
+// Distinct tokens: each server sees each one once, one slice's worth per round.
+const poolSize = rounds * slice.distinctTokens;
 log(`signing ${poolSize} distinct RS256 tokens`);
 const pool = Array.from({ length: poolSize }, () => signToken(key));
 // Warm-up tokens for the distinct mode, never part of the measured pool. As many as it takes
@@ -63,73 +67,78 @@ const warmup = {
 // middleware / hook shape scopegate uses (repeated mode only, where that share is largest).
 const references = ['express:layers', 'fastify:hook'];
 // What each round measures, in order. The servers a target compares stand next to each other
-// (scopegate next to bare and its peer, or to crypto), so they are measured seconds apart: the
-// report takes each ratio per round, then the median, and a slow spell of this shared machine
-// then hits both sides of a ratio alike. The Redis store runs with the repeated token only:
-// what it adds per request (one round trip for the client's window) does not depend on
-// whether the token is new. The crypto route runs with distinct tokens only: no target compares
-// it with a repeated token, and the run's 5 minutes go to warming the others up.
-const lineup = (mode) =>
-  ['express', 'fastify'].flatMap((fw) =>
-    mode === 'repeated'
-      ? [
-          references.find((r) => r.startsWith(fw)),
-          `${fw}:bare`,
-          `${fw}:scopegate`,
-          PEERS[fw],
-          ...(redisAvailable ? [`${fw}:scopegate-redis`] : []),
-        ]
-      : [`${fw}:bare`, `${fw}:crypto`, `${fw}:scopegate`, PEERS[fw]],
-  );
+// (scopegate next to bare and its peer, or to crypto). The Redis store runs with the repeated
+// token only: what it adds per request (one round trip for the client's window) does not
+// depend on whether the token is new. The crypto route runs with distinct tokens only: no
+// target compares it with a repeated token.
+const lineup = (mode, fw) =>
+  mode === 'repeated'
+    ? [
+        references.find((r) => r.startsWith(fw)),
+        `${fw}:bare`,
+        `${fw}:scopegate`,
+        PEERS[fw],
+        ...(redisAvailable ? [`${fw}:scopegate-redis`] : []),
+      ]
+    : [`${fw}:bare`, `${fw}:crypto`, `${fw}:scopegate`, PEERS[fw]];
 const authenticates = (variant) => !variant.endsWith(':bare') && !references.includes(variant);
-const rounds = quick ? 1 : 3;
+
+/** Starts a server, checks that it accepts the valid token and refuses a tampered one, warms it up. */
+async function ready(variant, mode) {
+  const server = await startServer(variant, config);
+  const check = await fetch(server.url, { headers: { authorization: `Bearer ${repeatedToken}` } });
+  if (check.status !== 200) throw new Error(`${variant} answered ${check.status} to a valid token`);
+  if (authenticates(variant)) {
+    const forged = await fetch(server.url, { headers: { authorization: `Bearer ${tampered}` } });
+    await forged.arrayBuffer();
+    if (forged.status !== 401) throw new Error(`${variant} answered ${forged.status} to a tampered token`);
+  }
+  // JIT warm-up on the path about to be measured.
+  await load(
+    server.url,
+    mode === 'repeated'
+      ? { token: repeatedToken, durationSec: warmup.repeatedSec[variant.split(':')[0]] }
+      : { tokens: warmPool },
+  );
+  return server;
+}
+
 const http = { repeated: {}, distinct: {} };
 for (const mode of ['repeated', 'distinct']) {
-  const measured = lineup(mode);
-  for (let round = 0; round < rounds; round++) {
-    // Forward, then backward: neighbours stay neighbours, and no server is always first.
-    const order = round % 2 === 0 ? measured : [...measured].reverse();
-    for (const variant of order) {
-      // A fresh process per measurement, alone on its CPU: no cache survives from one round to
-      // the next, and no other server's start-up or idle-time GC runs beside the one measured.
-      const server = await startServer(variant, config);
-      // Every server must accept the valid token before it is measured.
-      const check = await fetch(server.url, { headers: { authorization: `Bearer ${repeatedToken}` } });
-      if (check.status !== 200) throw new Error(`${variant} answered ${check.status} to a valid token`);
-      // ...and every authenticating server must refuse a tampered one.
-      if (authenticates(variant)) {
-        const forged = await fetch(server.url, { headers: { authorization: `Bearer ${tampered}` } });
-        await forged.arrayBuffer();
-        if (forged.status !== 401)
-          throw new Error(`${variant} answered ${forged.status} to a tampered token`);
+  for (const fw of ['express', 'fastify']) {
+    const measured = lineup(mode, fw);
+    // One process per server for the whole mode, all on the server CPU: only the one being
+    // measured has work, the others wait idle. Started one at a time.
+    const servers = new Map();
+    for (const variant of measured) servers.set(variant, await ready(variant, mode));
+    for (let round = 0; round < rounds; round++) {
+      // Forward, then backward: neighbours stay neighbours, and no server is always first.
+      const order = round % 2 === 0 ? measured : [...measured].reverse();
+      for (const variant of order) {
+        const server = servers.get(variant);
+        const before = await server.usage();
+        const result = await load(
+          server.url,
+          mode === 'repeated'
+            ? { token: repeatedToken, durationSec: slice.repeatedSec }
+            : { tokens: pool.slice(round * slice.distinctTokens, (round + 1) * slice.distinctTokens) },
+        );
+        const after = await server.usage();
+        result.cpuUsPerRequest = (after.cpuUs - before.cpuUs) / result.requests;
+        result.pageFaultsPerRequest = (after.pageFaults - before.pageFaults) / result.requests;
+        if (result.non2xx > 0 && authenticates(variant))
+          log(`${variant} ${mode}: ${result.non2xx} non-2xx responses`);
+        http[mode][variant] ??= [];
+        http[mode][variant].push(result);
+        log(
+          mode,
+          `round ${round + 1}/${rounds}`,
+          variant,
+          `${Math.round(result.rps)} req/s p50=${result.p50.toFixed(3)}ms p99=${result.p99.toFixed(3)}ms cpu=${result.cpuUsPerRequest.toFixed(1)}us/req faults=${result.pageFaultsPerRequest.toFixed(2)}/req`,
+        );
       }
-      // JIT warm-up of the fresh process on the path about to be measured.
-      await load(
-        server.url,
-        mode === 'repeated'
-          ? { token: repeatedToken, durationSec: warmup.repeatedSec[variant.split(':')[0]] }
-          : { tokens: warmPool },
-      );
-      const before = await server.usage();
-      const result = await load(
-        server.url,
-        mode === 'repeated' ? { token: repeatedToken, durationSec: quick ? 1 : 1.5 } : { tokens: pool },
-      );
-      const after = await server.usage();
-      result.cpuUsPerRequest = (after.cpuUs - before.cpuUs) / result.requests;
-      result.pageFaultsPerRequest = (after.pageFaults - before.pageFaults) / result.requests;
-      await server.stop();
-      if (result.non2xx > 0 && authenticates(variant))
-        log(`${variant} ${mode}: ${result.non2xx} non-2xx responses`);
-      http[mode][variant] ??= [];
-      http[mode][variant].push(result);
-      log(
-        mode,
-        `round ${round + 1}/${rounds}`,
-        variant,
-        `${Math.round(result.rps)} req/s p50=${result.p50.toFixed(3)}ms p99=${result.p99.toFixed(3)}ms cpu=${result.cpuUsPerRequest.toFixed(1)}us/req faults=${result.pageFaultsPerRequest.toFixed(2)}/req`,
-      );
     }
+    for (const server of servers.values()) await server.stop();
   }
 }
 
@@ -155,6 +164,7 @@ const machine = {
   redis: redisAvailable,
   pinning,
   warmup,
+  slice,
   pageFaultUs: Number(pageFaultCostUs().toFixed(2)),
 };
 const report = { machine, micro, http, memory };

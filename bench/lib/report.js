@@ -205,9 +205,9 @@ export function renderMarkdown(report) {
       report.machine.pinning
         ? `The bench process (load generator and micro-benchmarks) is pinned to CPU ${report.machine.pinning.generator} and every server to CPU ${report.machine.pinning.server} (taskset), so a server has one whole core and never shares it with the load generator.`
         : 'Nothing is pinned to a CPU (no taskset, or a single CPU): the load generator and the servers share the cores.',
-      "Each authenticating server answers `GET /data` behind a `data:read` scope check (scopegate variants also apply a per-client rate limit; the Redis store's variants run with the repeated token only, as what a store adds does not depend on the token being new); `crypto` is a route that does one bare `crypto.verify` of the token per request and nothing else. Every measurement starts a fresh server process (one at a time, so nothing else runs on its CPU), checks that it accepts a valid token and refuses a tampered one (401), warms it up on the path about to be measured" +
-        warmupText(report.machine.warmup) +
-        ", measures it and stops it; the two servers of each target are measured one right after the other (forward in one round, backward in the next); req/s, latency and CPU are medians over the rounds, and each ratio is the median of its per-round ratios. Requests per second count from launch to the last response; latency in milliseconds; server CPU is the server process's user + system time (all its threads) per request, which also grows when fewer requests share an event-loop turn, so compare it between servers driven at similar rates.",
+      "Each authenticating server answers `GET /data` behind a `data:read` scope check (scopegate variants also apply a per-client rate limit; the Redis store's variants run with the repeated token only, as what a store adds does not depend on the token being new); `crypto` is a route that does one bare `crypto.verify` of the token per request and nothing else." +
+        method(report),
+      "Requests per second count from launch to the last response; latency in milliseconds; server CPU is the server process's user + system time (all its threads) per request, which also grows when fewer requests share an event-loop turn, so compare it between servers driven at similar rates.",
       ...(Number.isFinite(m.pageFaultUs)
         ? [
             `Page faults are the server's minor page faults per request (first touches of fresh 4 KiB pages of memory, as its heap grows or takes pages back from the system); on this machine each one costs ${m.pageFaultUs} µs (touching fresh memory once, less touching it again), so a page fault per request adds that much server CPU per request.`,
@@ -268,11 +268,17 @@ const repeatedWarmup = (sec) =>
         .map(([fw, s]) => `${s} s for ${fw[0].toUpperCase()}${fw.slice(1)}`)
         .join(', ');
 
-// How long each server was warmed up (older reports do not say).
-const warmupText = (warmup) =>
-  warmup
+// How the servers were measured. Reports before slices started a fresh process per measurement.
+function method(report) {
+  const { warmup, slice } = report.machine;
+  const warm = warmup
     ? ` (the repeated token: ${repeatedWarmup(warmup.repeatedSec)}; ${fmt(warmup.distinctTokens)} distinct tokens, none of them among the measured ones, before a distinct-token run: enough for V8 to finish compiling that path, so the figures are those of a warm server)`
     : '';
+  if (!slice)
+    return ` Every measurement starts a fresh server process (one at a time, so nothing else runs on its CPU), checks that it accepts a valid token and refuses a tampered one (401), warms it up on the path about to be measured${warm}, measures it and stops it; the two servers of each target are measured one right after the other (forward in one round, backward in the next); req/s, latency and CPU are medians over the rounds, and each ratio is the median of its per-round ratios.`;
+  const rounds = Math.max(...Object.values(report.http.repeated).map((runs) => runs.length));
+  return ` For each token mode and framework, every server is started once in its own process (they wait side by side on the server CPU, idle but for the one being measured: an idle server used about 1 ms of CPU per 2 s), checked to accept a valid token and refuse a tampered one (401), and warmed up on the path about to be measured${warm}. Then they take turns: in each of ${rounds} rounds every server is measured for one slice (${slice.repeatedSec} s of the repeated token, or ${fmt(slice.distinctTokens)} distinct tokens it has not seen), in the lineup's order forward in one round and backward in the next, so the two servers of each target are measured seconds apart and a slow spell of this shared machine hits both alike. The tables' req/s, latency and CPU are medians over the rounds, and each ratio is the median of its per-round ratios.`;
+}
 
 const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;');
 
