@@ -10,7 +10,7 @@ import { load, startServer } from './lib/http.js';
 import { runMicro } from './lib/micro.js';
 import { pageFaultCostUs } from './lib/page-faults.js';
 import { pinning } from './lib/pinning.js';
-import { PEERS, renderMarkdown, renderSvg } from './lib/report.js';
+import { JWKS_PEERS, PEERS, renderMarkdown, renderSvg } from './lib/report.js';
 
 const quick = process.argv.includes('--quick');
 const log = (...args) => console.error('[bench]', ...args);
@@ -78,9 +78,16 @@ const lineup = (mode, fw) =>
         `${fw}:bare`,
         `${fw}:scopegate`,
         PEERS[fw],
+        ...(JWKS_PEERS[fw] ? [JWKS_PEERS[fw]] : []),
         ...(redisAvailable ? [`${fw}:scopegate-redis`] : []),
       ]
-    : [`${fw}:bare`, `${fw}:crypto`, `${fw}:scopegate`, PEERS[fw]];
+    : [
+        `${fw}:bare`,
+        `${fw}:crypto`,
+        `${fw}:scopegate`,
+        PEERS[fw],
+        ...(JWKS_PEERS[fw] ? [JWKS_PEERS[fw]] : []),
+      ];
 const authenticates = (variant) => !variant.endsWith(':bare') && !references.includes(variant);
 
 /** Starts a server, checks that it accepts the valid token and refuses a tampered one, warms it up. */

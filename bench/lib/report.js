@@ -12,6 +12,11 @@ const ms = (n) => (n == null || Number.isNaN(n) ? 'n/a' : n.toFixed(3));
 
 /** Each framework's peer server: what its users would otherwise run. */
 export const PEERS = { express: 'express:oauth2-jwt-bearer', fastify: 'fastify:fastify-jwt' };
+/**
+ * The same peer fed from the issuer's JWKS, as scopegate is (express-oauth2-jwt-bearer only
+ * takes a JWKS URI): shown beside the target, which keeps the cheaper static-key setup.
+ */
+export const JWKS_PEERS = { fastify: 'fastify:fastify-jwt-jwks' };
 
 /**
  * The ratio of two HTTP servers, `variant` over `base`: per round, then the median. Each round
@@ -151,6 +156,15 @@ export function renderMarkdown(report) {
     lines.push(
       `| ${t.what} | ${x(t.ratio)} | ${x(t.target)} | ${t.ratio >= t.target ? 'met' : '**missed**'} | ${t.cpuRatio === undefined ? '' : x(t.cpuRatio)} |`,
     );
+  const jwksPeer = JWKS_PEERS.fastify;
+  if (http.repeated?.[jwksPeer]) {
+    const both = (mode) =>
+      `${x(ratioOf(mode, 'fastify:scopegate', jwksPeer))} (by server CPU ${x(pairedRatio(report.http, mode, 'fastify:scopegate', jwksPeer, 'cpu'))})`;
+    lines.push(
+      '',
+      `Not a target: Fastify + scopegate against @fastify/jwt given the keys the way scopegate gets them, from the issuer's JWKS (\`get-jwks\`, as @fastify/jwt's README sets it up; \`${jwksPeer}\` below): ${both('repeated')} with the repeated token${http.distinct?.[jwksPeer] ? `, ${both('distinct')} with distinct tokens` : ''}.`,
+    );
+  }
   const reference = (v) => http.repeated?.[v];
   if (reference('express:layers') && reference('fastify:hook')) {
     const share = (v, fw) => ratioOf('repeated', v, `${fw}:bare`);

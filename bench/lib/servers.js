@@ -118,12 +118,25 @@ async function fastifyApp(kind) {
     app.get('/data', async (req, reply) =>
       bareVerify(req.headers.authorization) ? body : reply.code(401).send(),
     );
-  } else if (kind === 'fastify-jwt') {
+  } else if (kind === 'fastify-jwt' || kind === 'fastify-jwt-jwks') {
     const { default: fastifyJwt } = await import('@fastify/jwt');
-    await app.register(fastifyJwt, {
-      secret: { public: config.pem, private: 'unused' },
-      verify: { algorithms: [config.alg], allowedIss: ISSUER, allowedAud: AUDIENCE },
-    });
+    const verify = { algorithms: [config.alg], allowedIss: ISSUER, allowedAud: AUDIENCE };
+    if (kind === 'fastify-jwt') {
+      // The key given as a PEM: the cheapest setup, and the target's peer.
+      await app.register(fastifyJwt, { secret: { public: config.pem, private: 'unused' }, verify });
+    } else {
+      // The keys from the issuer's JWKS, as scopegate and express-oauth2-jwt-bearer get them
+      // here: get-jwks fetches and caches them, as @fastify/jwt's README sets it up.
+      const { default: buildGetJwks } = await import('get-jwks');
+      const getJwks = buildGetJwks();
+      const domain = new URL(await jwksServer()).origin;
+      await app.register(fastifyJwt, {
+        decode: { complete: true },
+        secret: (_request, token) =>
+          getJwks.getPublicKey({ kid: token.header.kid, alg: token.header.alg, domain }),
+        verify,
+      });
+    }
     app.get(
       '/data',
       {
