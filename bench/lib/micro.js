@@ -2,6 +2,7 @@
 // one process; cases are sampled in interleaved rounds (each case once per
 // round) and the median of the rounds is reported, so machine noise hits all
 // cases alike.
+
 import { verify as cryptoVerify } from 'node:crypto';
 import { createVerifier } from '@scopegate/core';
 import { JwtVerifier } from 'aws-jwt-verify';
@@ -9,6 +10,7 @@ import { createVerifier as createFastJwtVerifier } from 'fast-jwt';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import jsonwebtoken from 'jsonwebtoken';
 import { ALGORITHMS, AUDIENCE, ISSUER, makeKey, signToken, tamper } from './fixtures.js';
+import { median } from './median.js';
 
 const DIGEST = { RS256: 'sha256', ES256: 'sha256', EdDSA: null };
 const DSA = { ES256: 'ieee-p1363' };
@@ -129,12 +131,6 @@ async function accepts(fn, token) {
     return false;
   }
 }
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 /**
  * Runs every case for every algorithm.

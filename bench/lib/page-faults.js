@@ -4,9 +4,9 @@
 // machines every first touch also traps to the hypervisor and costs ten times more or worse.
 // The HTTP tables count page faults per request, and this turns them into CPU time.
 
-const PAGE = 4096;
+import { median } from './median.js';
 
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const PAGE = 4096;
 
 /** Median over `rounds` of the microseconds per minor page fault, touching `mib` MiB each round. */
 export function pageFaultCostUs({ mib = 64, rounds = 3 } = {}) {

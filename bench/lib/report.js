@@ -1,11 +1,8 @@
 // Turns one benchmark run into docs/benchmarks.md (ratios first) and an SVG
 // bar chart of the same ratios.
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
+import { median } from './median.js';
+
 const fmt = (n) => (n == null || Number.isNaN(n) ? 'n/a' : Math.round(n).toLocaleString('en-US'));
 const x = (n) => (n == null || !Number.isFinite(n) || n === 0 ? 'n/a' : `${n.toFixed(2)}x`);
 const ms = (n) => (n == null || Number.isNaN(n) ? 'n/a' : n.toFixed(3));
@@ -282,7 +279,7 @@ function pageFaultShare(distinct, faultUs) {
   for (const fw of ['express', 'fastify']) {
     const sg = distinct[`${fw}:scopegate`];
     const crypto = distinct[`${fw}:crypto`];
-    if (!sg || !crypto || !Number.isFinite(faultUs * sg.pageFaults * crypto.pageFaults)) continue;
+    if (!sg || !crypto || ![faultUs, sg.pageFaults, crypto.pageFaults].every(Number.isFinite)) continue;
     const name = `${fw[0].toUpperCase()}${fw.slice(1)}`;
     parts.push(
       `${name}: scopegate ${sg.pageFaults.toFixed(2)}, the crypto route ${crypto.pageFaults.toFixed(2)} (${((sg.pageFaults - crypto.pageFaults) * faultUs).toFixed(1)} µs of the ${(sg.cpu - crypto.cpu).toFixed(1)} µs between them)`,
