@@ -27,9 +27,7 @@ const redisAvailable = await new Promise((resolve) => {
 // ---------------------------------------------------------------- micro
 log('verifier micro-benchmarks (RS256, ES256, EdDSA)');
 const micro = await runMicro({
-  // 7 rounds: the cold-verify ratios of 9 stayed within 0.03 from run to run, and the HTTP
-  // warm-ups need the time.
-  rounds: quick ? 3 : 7,
+  rounds: quick ? 3 : 9,
   sliceMs: quick ? 100 : 200,
   log: (alg, results) =>
     log(alg, results.map((r) => `${r.id}=${r.opsPerSec ? Math.round(r.opsPerSec) : 'n/a'}`).join(' ')),
