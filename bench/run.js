@@ -83,6 +83,7 @@ const lineup = (mode, fw) =>
         `${fw}:bare`,
         `${fw}:crypto`,
         `${fw}:scopegate`,
+        `${fw}:scopegate-nocache`,
         PEERS[fw],
         ...(JWKS_PEERS[fw] ? [JWKS_PEERS[fw]] : []),
       ];

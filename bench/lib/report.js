@@ -242,7 +242,8 @@ export function renderMarkdown(report) {
       );
     }
     lines.push('');
-    if (mode === 'distinct') lines.push(...pageFaultShare(http.distinct, m.pageFaultUs));
+    if (mode === 'distinct')
+      lines.push(...pageFaultShare(http.distinct, m.pageFaultUs), ...cacheShare(report.http));
   }
   if (http.repeated['express:scopegate-redis']) {
     lines.push(
@@ -288,6 +289,25 @@ function pageFaultShare(distinct, faultUs) {
   if (parts.length === 0) return [];
   return [
     `Page faults per request, and the server CPU per request they account for at ${faultUs} µs each here: ${parts.join('; ')}. scopegate's verified-token cache keeps every new token, so with distinct tokens its heap grows and turns over.`,
+    '',
+  ];
+}
+
+// What the verified-token cache costs a new token: scopegate with the cache off, against the
+// crypto route, beside the same ratio with the cache (distinct tokens; older runs lack it).
+function cacheShare(runs) {
+  const parts = [];
+  for (const fw of ['express', 'fastify']) {
+    if (!runs.distinct?.[`${fw}:scopegate-nocache`]) continue;
+    const both = (v) =>
+      `${x(pairedRatio(runs, 'distinct', v, `${fw}:crypto`))} (by server CPU ${x(pairedRatio(runs, 'distinct', v, `${fw}:crypto`, 'cpu'))})`;
+    parts.push(
+      `${fw[0].toUpperCase()}${fw.slice(1)} ${both(`${fw}:scopegate-nocache`)} without the cache, ${both(`${fw}:scopegate`)} with it`,
+    );
+  }
+  if (parts.length === 0) return [];
+  return [
+    `Not a target: scopegate with its verified-token cache off (\`tokenCache: false\`, the \`scopegate-nocache\` servers) against the crypto route: ${parts.join('; ')}. The difference is what keeping each new token for its next request costs its first request. The cache stays on by default, as a client repeats its token until it nears expiry and each repeat then skips all verification work; traffic where tokens are almost never repeated can turn it off.`,
     '',
   ];
 }

@@ -42,6 +42,10 @@ async function redisStore() {
   });
 }
 
+// `scopegate-nocache`: the token cache off, to show what keeping each new token for its next
+// request costs a first sight (distinct tokens only; a repeated token needs the cache).
+const cacheOption = (kind) => (kind === 'scopegate-nocache' ? { tokenCache: false } : {});
+
 const rateLimit = async (redis) => ({
   // Every client limited (a high limit so the benchmark measures the cost, not rejections).
   defaultPerMinute: 1_000_000_000,
@@ -92,6 +96,7 @@ async function expressApp(kind) {
         audience: AUDIENCE,
         jwks: config.jwks,
         rateLimit: await rateLimit(kind === 'scopegate-redis'),
+        ...cacheOption(kind),
       }),
     );
     app.get('/data', requireScopes('data:read'), (_req, res) => res.json(body));
@@ -159,6 +164,7 @@ async function fastifyApp(kind) {
       audience: AUDIENCE,
       jwks: config.jwks,
       rateLimit: await rateLimit(kind === 'scopegate-redis'),
+      ...cacheOption(kind),
     });
     app.get('/data', { config: { scopes: ['data:read'] } }, async () => body);
   }
