@@ -216,7 +216,7 @@ export function renderMarkdown(report) {
       report.machine.pinning
         ? `The bench process (load generator and micro-benchmarks) is pinned to CPU ${report.machine.pinning.generator} and every server to CPU ${report.machine.pinning.server} (taskset), so a server has one whole core and never shares it with the load generator.`
         : 'Nothing is pinned to a CPU (no taskset, or a single CPU): the load generator and the servers share the cores.',
-      "Each authenticating server answers `GET /data` behind a `data:read` scope check (scopegate variants also apply a per-client rate limit; the Redis store's variants run with the repeated token only, as what a store adds does not depend on the token being new); `crypto` is a route that does one bare `crypto.verify` of the token per request and nothing else." +
+      "Each authenticating server answers `GET /data` behind a `data:read` scope check (scopegate variants also apply a per-client rate limit; the Redis store's variants run with the repeated token only, as what a store adds does not depend on the token being new); `crypto` is a route that does one bare `crypto.verify` of the token per request and nothing else; `scopegate-nocache` is scopegate with its verified-token cache off (`tokenCache: false`), run with distinct tokens only." +
         method(report),
       "Requests per second count from launch to the last response; latency in milliseconds; server CPU is the server process's user + system time (all its threads) per request, which also grows when fewer requests share an event-loop turn, so compare it between servers driven at similar rates.",
       ...(Number.isFinite(m.pageFaultUs)
