@@ -15,6 +15,9 @@ export const PEERS = { express: 'express:oauth2-jwt-bearer', fastify: 'fastify:f
  */
 export const JWKS_PEERS = { fastify: 'fastify:fastify-jwt-jwks' };
 
+/** A framework's name as a sentence starts it: `express` → `Express`. */
+const title = (fw) => `${fw[0].toUpperCase()}${fw.slice(1)}`;
+
 /**
  * The ratio of two HTTP servers, `variant` over `base`: per round, then the median. Each round
  * measures the two seconds apart, so a slow spell of a shared machine hits both sides of a
@@ -35,6 +38,10 @@ function pairedRatio(http, mode, variant, base, by = 'rps') {
     );
   return median(perRound);
 }
+
+/** `variant` over `base` by requests per second, then, in parentheses, by server CPU. */
+const ratioAndCpu = (http, mode, variant, base) =>
+  `${x(pairedRatio(http, mode, variant, base))} (by server CPU ${x(pairedRatio(http, mode, variant, base, 'cpu'))})`;
 
 function httpSummary(runs) {
   return {
@@ -155,8 +162,7 @@ export function renderMarkdown(report) {
     );
   const jwksPeer = JWKS_PEERS.fastify;
   if (http.repeated?.[jwksPeer]) {
-    const both = (mode) =>
-      `${x(ratioOf(mode, 'fastify:scopegate', jwksPeer))} (by server CPU ${x(pairedRatio(report.http, mode, 'fastify:scopegate', jwksPeer, 'cpu'))})`;
+    const both = (mode) => ratioAndCpu(report.http, mode, 'fastify:scopegate', jwksPeer);
     lines.push(
       '',
       `Not a target: Fastify + scopegate against @fastify/jwt given the keys the way scopegate gets them, from the issuer's JWKS (\`get-jwks\`, as @fastify/jwt's README sets it up; \`${jwksPeer}\` below): ${both('repeated')} with the repeated token${http.distinct?.[jwksPeer] ? `, ${both('distinct')} with distinct tokens` : ''}.`,
@@ -216,7 +222,10 @@ export function renderMarkdown(report) {
       report.machine.pinning
         ? `The bench process (load generator and micro-benchmarks) is pinned to CPU ${report.machine.pinning.generator} and every server to CPU ${report.machine.pinning.server} (taskset), so a server has one whole core and never shares it with the load generator.`
         : 'Nothing is pinned to a CPU (no taskset, or a single CPU): the load generator and the servers share the cores.',
-      "Each authenticating server answers `GET /data` behind a `data:read` scope check (scopegate variants also apply a per-client rate limit; the Redis store's variants run with the repeated token only, as what a store adds does not depend on the token being new); `crypto` is a route that does one bare `crypto.verify` of the token per request and nothing else; `scopegate-nocache` is scopegate with its verified-token cache off (`tokenCache: false`), run with distinct tokens only." +
+      "Each authenticating server answers `GET /data` behind a `data:read` scope check (scopegate variants also apply a per-client rate limit; the Redis store's variants run with the repeated token only, as what a store adds does not depend on the token being new); `crypto` is a route that does one bare `crypto.verify` of the token per request and nothing else" +
+        (Object.keys(report.http.distinct ?? {}).some((v) => v.endsWith(':scopegate-nocache'))
+          ? '; `scopegate-nocache` is scopegate with its verified-token cache off (`tokenCache: false`), run with distinct tokens only.'
+          : '.') +
         method(report),
       "Requests per second count from launch to the last response; latency in milliseconds; server CPU is the server process's user + system time (all its threads) per request, which also grows when fewer requests share an event-loop turn, so compare it between servers driven at similar rates.",
       ...(Number.isFinite(m.pageFaultUs)
@@ -281,9 +290,8 @@ function pageFaultShare(distinct, faultUs) {
     const sg = distinct[`${fw}:scopegate`];
     const crypto = distinct[`${fw}:crypto`];
     if (!sg || !crypto || ![faultUs, sg.pageFaults, crypto.pageFaults].every(Number.isFinite)) continue;
-    const name = `${fw[0].toUpperCase()}${fw.slice(1)}`;
     parts.push(
-      `${name}: scopegate ${sg.pageFaults.toFixed(2)}, the crypto route ${crypto.pageFaults.toFixed(2)} (${((sg.pageFaults - crypto.pageFaults) * faultUs).toFixed(1)} µs of the ${(sg.cpu - crypto.cpu).toFixed(1)} µs between them)`,
+      `${title(fw)}: scopegate ${sg.pageFaults.toFixed(2)}, the crypto route ${crypto.pageFaults.toFixed(2)} (${((sg.pageFaults - crypto.pageFaults) * faultUs).toFixed(1)} µs of the ${(sg.cpu - crypto.cpu).toFixed(1)} µs between them)`,
     );
   }
   if (parts.length === 0) return [];
@@ -299,10 +307,9 @@ function cacheShare(runs) {
   const parts = [];
   for (const fw of ['express', 'fastify']) {
     if (!runs.distinct?.[`${fw}:scopegate-nocache`]) continue;
-    const both = (v) =>
-      `${x(pairedRatio(runs, 'distinct', v, `${fw}:crypto`))} (by server CPU ${x(pairedRatio(runs, 'distinct', v, `${fw}:crypto`, 'cpu'))})`;
+    const both = (v) => ratioAndCpu(runs, 'distinct', v, `${fw}:crypto`);
     parts.push(
-      `${fw[0].toUpperCase()}${fw.slice(1)} ${both(`${fw}:scopegate-nocache`)} without the cache, ${both(`${fw}:scopegate`)} with it`,
+      `${title(fw)} ${both(`${fw}:scopegate-nocache`)} without the cache, ${both(`${fw}:scopegate`)} with it`,
     );
   }
   if (parts.length === 0) return [];
@@ -317,7 +324,7 @@ const repeatedWarmup = (sec) =>
   typeof sec === 'number'
     ? `${sec} s`
     : Object.entries(sec)
-        .map(([fw, s]) => `${s} s for ${fw[0].toUpperCase()}${fw.slice(1)}`)
+        .map(([fw, s]) => `${s} s for ${title(fw)}`)
         .join(', ');
 
 // How the servers were measured. Reports before slices started a fresh process per measurement.
