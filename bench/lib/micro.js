@@ -134,7 +134,7 @@ async function accepts(fn, token) {
 
 /**
  * Runs every case for every algorithm.
- * @returns {{ alg: string, results: { id: string, name: string, opsPerSec: number | null, note?: string }[] }[]}
+ * @returns {{ alg: string, results: { id: string, name: string, opsPerSec: number | null, samples?: number[], note?: string }[] }[]}
  */
 export async function runMicro({ rounds = 7, sliceMs = 200, poolSize = 512, log = () => {} } = {}) {
   const out = [];
@@ -168,6 +168,8 @@ export async function runMicro({ rounds = 7, sliceMs = 200, poolSize = 512, log 
       id: c.id,
       name: c.name,
       opsPerSec: c.fn ? median(c.samples) : null,
+      // Per round, in round order: the report pairs cases round by round.
+      ...(c.fn ? { samples: c.samples.map(Math.round) } : {}),
       note: c.note,
     }));
     log(alg, results);
