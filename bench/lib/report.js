@@ -45,11 +45,16 @@ function pairedRatio(http, mode, variant, base, by = 'rps') {
   return perRound.length === 0 ? Number.NaN : median(perRound);
 }
 
-/** The lowest and highest of some per-round ratios, as `0.81–0.92`: how far one round strayed from their median. */
+/**
+ * The middle half of some per-round ratios (first to third quartile), as `0.81–0.92`: where
+ * most rounds fell around their median. A range, not the extremes, so that it does not widen
+ * with the number of rounds.
+ */
 function spreadOf(perRound) {
-  const finite = perRound.filter(Number.isFinite);
-  if (finite.length < 2) return '';
-  return `${Math.min(...finite).toFixed(2)}–${Math.max(...finite).toFixed(2)}`;
+  const sorted = perRound.filter(Number.isFinite).sort((a, b) => a - b);
+  if (sorted.length < 3) return '';
+  const at = (q) => sorted[Math.round(q * (sorted.length - 1))].toFixed(2);
+  return `${at(0.25)}–${at(0.75)}`;
 }
 
 /**
@@ -184,9 +189,9 @@ export function renderMarkdown(report) {
   lines.push(
     '## Targets (issue 6)',
     '',
-    'Ratios of operations (micro) or requests (HTTP) per second, each from the same run; a target is met when that ratio reaches it. An HTTP ratio is taken in each round and the median over the rounds is shown; the two servers of each target are measured one right after the other, so a slow spell of the machine hits both sides alike. For HTTP, the column "by server CPU" makes the same comparison by server CPU per request (the other server\'s CPU µs/req over scopegate\'s). It is the one to read when servers of quite different cost answer at about the same rate: the load generator, not the server, was the limit then. The last column gives the lowest and the highest of the per-round ratios behind the median (for HTTP, by requests per second): how far one round strayed from it on this machine.',
+    'Ratios of operations (micro) or requests (HTTP) per second, each from the same run; a target is met when that ratio reaches it. An HTTP ratio is taken in each round and the median over the rounds is shown; the two servers of each target are measured one right after the other, so a slow spell of the machine hits both sides alike. For HTTP, the column "by server CPU" makes the same comparison by server CPU per request (the other server\'s CPU µs/req over scopegate\'s). It is the one to read when servers of quite different cost answer at about the same rate: the load generator, not the server, was the limit then. The last column gives the middle half of the per-round ratios behind the median (first to third quartile; for HTTP, by requests per second): a target whose range straddles it was met in some rounds and missed in others.',
     '',
-    '| what | ratio | target | | by server CPU | rounds, lowest–highest |',
+    '| what | ratio | target | | by server CPU | middle half of rounds |',
     '|---|---:|---:|---|---:|---:|',
   );
   for (const t of targets)
@@ -228,7 +233,7 @@ export function renderMarkdown(report) {
     '',
     '## Verifier micro-benchmarks',
     '',
-    `Operations per second, one process. "cold" verifies a distinct token each call with the token cache off; "cached" repeats one token. The floor is one \`node:crypto\` \`verify\` of the signing input with a prepared KeyObject.${report.micro[0]?.results[0]?.samples ? ' Every case is timed once per round, in an order that rotates from round to round; ops/s is the median over the rounds, and each ratio the median of its per-round ratios, so that a slow spell of the machine during some rounds moves both sides of a ratio.' : ''}`,
+    `Operations per second, one process. "cold" verifies a distinct token each call with the token cache off; "cached" repeats one token. The floor is one \`node:crypto\` \`verify\` of the signing input with a prepared KeyObject.${report.micro[0]?.results[0]?.samples ? ` Every case is timed once per round${report.machine.microRounds ? ` (${report.machine.microRounds.rounds} rounds of ${report.machine.microRounds.sliceMs} ms)` : ''}, in an order that rotates from round to round; ops/s is the median over the rounds, and each ratio the median of its per-round ratios, so that a slow spell of the machine during some rounds moves both sides of a ratio.` : ''}`,
     '',
   );
   for (const { alg, results } of report.micro) {
