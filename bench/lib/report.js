@@ -53,8 +53,9 @@ function pairedRatio(http, mode, variant, base, by = 'rps') {
 function spreadOf(perRound) {
   const sorted = perRound.filter(Number.isFinite).sort((a, b) => a - b);
   if (sorted.length < 3) return '';
-  const at = (q) => sorted[Math.round(q * (sorted.length - 1))].toFixed(2);
-  return `${at(0.25)}–${at(0.75)}`;
+  // Rounded outwards: never narrower than the middle half (5 rounds: the 2nd to the 4th).
+  const last = sorted.length - 1;
+  return `${sorted[Math.floor(last * 0.25)].toFixed(2)}–${sorted[Math.ceil(last * 0.75)].toFixed(2)}`;
 }
 
 /**

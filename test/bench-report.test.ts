@@ -1,0 +1,94 @@
+/**
+ * The benchmark report (`bench/lib/report.js`): the committed docs are exactly what it makes of
+ * the committed run, and its ratios pair rounds the way docs/benchmarks.md says they do. The
+ * bench itself is too slow for the suite; its report is not.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+interface Target {
+  readonly what: string;
+  readonly ratio: number;
+  readonly target: number;
+  readonly spread?: string;
+}
+interface ReportModule {
+  evaluate(report: unknown): { targets: Target[] };
+  renderMarkdown(report: unknown): string;
+  renderSvg(report: unknown): string;
+}
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const read = (path: string) => readFileSync(join(root, path), 'utf8');
+let report: ReportModule;
+
+beforeAll(async () => {
+  // A plain JavaScript module outside the typed sources: imported by URL, typed here.
+  report = (await import(pathToFileURL(join(root, 'bench/lib/report.js')).href)) as ReportModule;
+});
+
+const micro = (samples: boolean) => [
+  {
+    alg: 'RS256',
+    results: [
+      { id: 'floor', name: 'floor', opsPerSec: 100, ...(samples ? { samples: [100, 50, 100] } : {}) },
+      { id: 'scopegate-cold', name: 'cold', opsPerSec: 80, ...(samples ? { samples: [90, 50, 80] } : {}) },
+    ],
+  },
+];
+const run = (rps: number[]) => rps.map((r) => ({ rps: r, cpuUsPerRequest: 1000 / r, p50: 1, p99: 2 }));
+const http = {
+  repeated: { 'express:bare': run([100, 100, 100]), 'express:scopegate': run([90, 80, 95]) },
+  distinct: {},
+};
+const machine = {
+  date: '2026-12-02',
+  node: 'v20',
+  cpus: '2',
+  memory: '1 GiB',
+  platform: 'linux',
+  durationSec: 1,
+};
+const targetOf = (targets: Target[], what: string) => {
+  const found = targets.find((t) => t.what.startsWith(what));
+  if (found === undefined) throw new Error(`no target ${what}`);
+  return found;
+};
+
+describe('bench report', () => {
+  it('renders docs/benchmarks.md and docs/benchmarks.svg exactly from docs/benchmarks.json', () => {
+    const saved = JSON.parse(read('docs/benchmarks.json')) as unknown;
+    expect(report.renderMarkdown(saved)).toBe(read('docs/benchmarks.md'));
+    expect(report.renderSvg(saved)).toBe(read('docs/benchmarks.svg'));
+  });
+
+  it('takes a micro ratio as the median of its per-round ratios, with their middle half', () => {
+    const { targets } = report.evaluate({ machine, micro: micro(true), http });
+    const cold = targetOf(targets, 'RS256 cold verify()');
+    // Rounds 0.9, 1.0 and 0.8: the median ratio is 0.9, not 80 / 100 (the ratio of the medians).
+    expect(cold.ratio).toBeCloseTo(0.9, 10);
+    expect(cold.spread).toBe('0.80–1.00');
+  });
+
+  it('falls back to the ratio of the medians for a run saved without its rounds', () => {
+    const { targets } = report.evaluate({ machine, micro: micro(false), http });
+    const cold = targetOf(targets, 'RS256 cold verify()');
+    expect(cold.ratio).toBeCloseTo(0.8, 10);
+    expect(cold.spread).toBe('');
+  });
+
+  it('pairs HTTP servers round by round', () => {
+    const { targets } = report.evaluate({ machine, micro: micro(true), http });
+    const express = targetOf(targets, 'HTTP repeated token: Express');
+    expect(express.ratio).toBeCloseTo(0.9, 10);
+    expect(express.spread).toBe('0.80–0.95');
+  });
+
+  it("shows each target's middle half of rounds in docs/benchmarks.md", () => {
+    expect(read('docs/benchmarks.md')).toContain(
+      '| what | ratio | target | | by server CPU | middle half of rounds |',
+    );
+  });
+});
