@@ -354,7 +354,7 @@ function cacheShare(runs) {
   }
   if (parts.length === 0) return [];
   return [
-    `Not a target: scopegate with its verified-token cache off (\`tokenCache: false\`, the \`scopegate-nocache\` servers) against the crypto route: ${parts.join('; ')}. Where the servers with the cache come out behind, the difference is what keeping each new token for its next request costs its first request; it is smaller than the spread of the distinct-token rounds (targets table), so a single run can show it either way. The cache stays on by default, as a client repeats its token until it nears expiry and each repeat then skips all verification work; traffic where tokens are almost never repeated can turn it off.`,
+    `Not a target: scopegate with its verified-token cache off (\`tokenCache: false\`, the \`scopegate-nocache\` servers) against the crypto route: ${parts.join('; ')}. Where the servers with the cache come out behind, the difference is what keeping each new token for its next request costs its first request: the cache's bookkeeping, and the garbage collector's work on every kept token (copying it out of the young generation, marking it later, and the heap's growth). The cache stays on by default, as a client repeats its token until it nears expiry and each repeat then skips all verification work; traffic where tokens are almost never repeated can turn it off.`,
     '',
   ];
 }
