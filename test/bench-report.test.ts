@@ -51,7 +51,9 @@ const machine = {
   platform: 'linux',
   durationSec: 1,
 };
-const targetOf = (targets: Target[], what: string) => {
+/** The target whose description starts with `what`, from the fixture run with or without its micro rounds. */
+const targetOf = (what: string, withRounds = true): Target => {
+  const { targets } = report.evaluate({ machine, micro: micro(withRounds), http });
   const found = targets.find((t) => t.what.startsWith(what));
   if (found === undefined) throw new Error(`no target ${what}`);
   return found;
@@ -65,23 +67,20 @@ describe('bench report', () => {
   });
 
   it('takes a micro ratio as the median of its per-round ratios, with their middle half', () => {
-    const { targets } = report.evaluate({ machine, micro: micro(true), http });
-    const cold = targetOf(targets, 'RS256 cold verify()');
+    const cold = targetOf('RS256 cold verify()');
     // Rounds 0.9, 1.0 and 0.8: the median ratio is 0.9, not 80 / 100 (the ratio of the medians).
     expect(cold.ratio).toBeCloseTo(0.9, 10);
     expect(cold.spread).toBe('0.80–1.00');
   });
 
   it('falls back to the ratio of the medians for a run saved without its rounds', () => {
-    const { targets } = report.evaluate({ machine, micro: micro(false), http });
-    const cold = targetOf(targets, 'RS256 cold verify()');
+    const cold = targetOf('RS256 cold verify()', false);
     expect(cold.ratio).toBeCloseTo(0.8, 10);
     expect(cold.spread).toBe('');
   });
 
   it('pairs HTTP servers round by round', () => {
-    const { targets } = report.evaluate({ machine, micro: micro(true), http });
-    const express = targetOf(targets, 'HTTP repeated token: Express');
+    const express = targetOf('HTTP repeated token: Express');
     expect(express.ratio).toBeCloseTo(0.9, 10);
     expect(express.spread).toBe('0.80–0.95');
   });
