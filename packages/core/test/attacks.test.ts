@@ -277,6 +277,54 @@ describe('JWE and malformed tokens', () => {
     expect(error.message).toMatch(/payload/);
   });
 
+  // RFC 7515 §5.2, RFC 7519 §7.2: the JSON is UTF-8. A lenient decoder would turn each bad
+  // byte into U+FFFD, so "svc\xFF" and "svc\x80" would both read as the subject "svc\uFFFD".
+  const signedBytes = async (payload: Uint8Array, header: Uint8Array | undefined = undefined) => {
+    const key = await testKey('ES256');
+    if (header === undefined)
+      return new CompactSign(payload)
+        .setProtectedHeader({ alg: 'ES256', kid: 'p256-a' })
+        .sign(key.privateKey);
+    const input = `${Buffer.from(header).toString('base64url')}.${Buffer.from(payload).toString('base64url')}`;
+    const { sign: cryptoSign } = await import('node:crypto');
+    const signature = cryptoSign('sha256', Buffer.from(input), {
+      key: key.privateKey,
+      dsaEncoding: 'ieee-p1363',
+    });
+    return `${input}.${signature.toString('base64url')}`;
+  };
+  const claimsWithSub = (sub: Buffer) => {
+    const before = JSON.stringify({ ...baseClaims(), sub: undefined }).slice(0, -1);
+    return Buffer.concat([Buffer.from(`${before},"sub":"`), sub, Buffer.from('"}')]);
+  };
+
+  it.each([
+    ['a lone 0xFF', [0xff]],
+    ['a stray continuation byte', [0x80]],
+    ['a truncated sequence', [0xe2, 0x82]],
+    ['a surrogate', [0xed, 0xa0, 0x80]],
+  ])('rejects a correctly signed payload that is not UTF-8: %s', async (_n, bytes) => {
+    const error = await reject(await signedBytes(claimsWithSub(Buffer.from([0x73, ...bytes]))));
+    expect(error).toBeInstanceOf(MalformedTokenError);
+    expect(error.message).toBe('the token payload is not valid UTF-8');
+  });
+
+  it('rejects a correctly signed header that is not UTF-8 (an overlong "/")', async () => {
+    const header = Buffer.concat([
+      Buffer.from('{"alg":"ES256","kid":"p256-a","x":"'),
+      Buffer.from([0xc0, 0xaf]),
+      Buffer.from('"}'),
+    ]);
+    const error = await reject(await signedBytes(Buffer.from(JSON.stringify(baseClaims())), header));
+    expect(error).toBeInstanceOf(MalformedTokenError);
+    expect(error.message).toBe('the token header is not valid UTF-8');
+  });
+
+  it('accepts a claim that spells U+FFFD in valid UTF-8', async () => {
+    const token = await signedBytes(claimsWithSub(Buffer.from('svc\uFFFD', 'utf8')));
+    expect((await verifier.verify(token)).subject).toBe('svc\uFFFD');
+  });
+
   it('rejects a non-string kid', async () => {
     const key = await testKey('RS256');
     const token = signRaw('RS256', key, { alg: 'RS256', kid: 7 }, JSON.stringify(baseClaims()));

@@ -6,6 +6,7 @@
  * The header parameters `jku`, `x5u`, `jwk` and `x5c` are never read here or
  * anywhere else: only `kid` and `alg` take part in key selection.
  */
+import { isUtf8 } from 'node:buffer';
 import {
   AlgorithmNotAllowedError,
   EncryptedTokenError,
@@ -62,9 +63,15 @@ function decodeSegment(segment: string, what: string): unknown {
   if (segment.length % 4 === 1) throw new MalformedTokenError(`the token ${what} is not valid base64url`);
   // Base64url yields 3 bytes per 4 characters: the segment length always suffices.
   if (scratch.length < segment.length) scratch = Buffer.allocUnsafe(segment.length);
+  const length = scratch.write(segment, 'base64url');
+  const text = scratch.toString('utf8', 0, length);
+  // RFC 7515 §5.2 and RFC 7519 §7.2: the JSON must be valid UTF-8. toString() replaces bad bytes
+  // with U+FFFD (so two different byte strings could read as one subject); only a decoded
+  // U+FFFD can hide one, so the bytes are checked only then.
+  if (text.includes('\uFFFD') && !isUtf8(scratch.subarray(0, length)))
+    throw new MalformedTokenError(`the token ${what} is not valid UTF-8`);
   try {
-    const length = scratch.write(segment, 'base64url');
-    return JSON.parse(scratch.toString('utf8', 0, length));
+    return JSON.parse(text);
   } catch {
     throw new MalformedTokenError(`the token ${what} is not valid JSON`);
   }
