@@ -4,6 +4,7 @@
  * applies). Each case also asserts the expected status, so the three cannot
  * agree on a wrong answer.
  */
+import { connect } from 'node:net';
 import { decodeJwt, decodeProtectedHeader, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientCredentialsToken, type HttpAnswer, request } from '../examples/demo/http.js';
@@ -191,6 +192,34 @@ describe('identical answers from express, fastify and the gateway', () => {
     expect(answer.rateLimitPolicy).toBe('"client";q=3;w=60');
   });
 
+  // Node keeps only the first of repeated Authorization lines in req.headers, and its HTTP client
+  // will not send two: a raw socket does. Whichever copy comes first, the answer is 400.
+  it.each([
+    ['the valid token first', () => [`Bearer ${tokens.sync}`, 'Bearer junk']],
+    ['the valid token second', () => ['Bearer junk', `Bearer ${tokens.sync}`]],
+    ['the same token twice', () => [`Bearer ${tokens.sync}`, `bearer ${tokens.sync}`]],
+  ])('two Authorization headers (%s): 400 invalid_request', async (_n, values) => {
+    const answers: Record<string, unknown> = {};
+    for (const api of stack.apis) {
+      const { status, headers, body } = await rawGet(`${api.url}/data`, [
+        `Authorization: ${values()[0]}`,
+        `authorization: ${values()[1]}`,
+      ]);
+      answers[api.name] = { status, wwwAuthenticate: headers['www-authenticate'], body };
+    }
+    const [first, ...rest] = Object.values(answers);
+    for (const other of rest) expect(other).toEqual(first);
+    expect(first).toEqual({
+      status: 400,
+      wwwAuthenticate:
+        'Bearer realm="api", error="invalid_request", error_description="the request has more than one Authorization header"',
+      body: {
+        error: 'invalid_request',
+        error_description: 'the request has more than one Authorization header',
+      },
+    });
+  });
+
   it('expired token: 401 invalid_token about exp', async () => {
     const { exp } = decodeJwt(tokens.shortLived!);
     await new Promise((resolve) => setTimeout(resolve, (exp! + 6) * 1000 - Date.now()));
@@ -207,3 +236,45 @@ describe('identical answers from express, fastify and the gateway', () => {
     );
   }, 15_000);
 });
+
+/** A GET with the given raw header lines, over a socket of its own; the answer's status, headers and JSON body. */
+function rawGet(url: string, lines: readonly string[]) {
+  const { hostname, port, pathname } = new URL(url);
+  return new Promise<{ status: number; headers: Record<string, string>; body: unknown }>(
+    (resolve, reject) => {
+      const socket = connect(Number(port), hostname, () => {
+        socket.write(
+          [
+            `GET ${pathname} HTTP/1.1`,
+            `Host: ${hostname}:${port}`,
+            ...lines,
+            'Connection: close',
+            '',
+            '',
+          ].join('\r\n'),
+        );
+      });
+      let raw = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk: string) => {
+        raw += chunk;
+      });
+      socket.on('error', reject);
+      socket.on('end', () => {
+        const [head = '', body = ''] = raw.split('\r\n\r\n');
+        const [statusLine = '', ...headerLines] = head.split('\r\n');
+        const headers = Object.fromEntries(
+          headerLines.map((line) => [
+            line.slice(0, line.indexOf(':')).toLowerCase(),
+            line.slice(line.indexOf(':') + 1).trim(),
+          ]),
+        );
+        resolve({
+          status: Number(statusLine.split(' ')[1]),
+          headers,
+          body: body === '' ? undefined : JSON.parse(body),
+        });
+      });
+    },
+  );
+}

@@ -12,7 +12,13 @@
  * - no `Authorization` header (the upstream has no use for the token).
  */
 import http from 'node:http';
-import { createRateLimiter, createVerifier, hydraAdminMetadata, isScopegateError } from '@scopegate/core';
+import {
+  authorizationHeader,
+  createRateLimiter,
+  createVerifier,
+  hydraAdminMetadata,
+  isScopegateError,
+} from '@scopegate/core';
 import { startUpstream } from './upstream.js';
 
 export { configFromEnv } from './config.js';
@@ -125,7 +131,9 @@ export function createGateway(config) {
       }
 
       // 1. The token alone. Unknown routes need one too, so they reveal nothing to anonymous callers.
-      const authn = await verifier.authorize(req.headers.authorization);
+      //    Every value of a repeated Authorization header (Node keeps the first): that is a 400.
+      const authorization = authorizationHeader(req.headers.authorization, req.rawHeaders);
+      const authn = await verifier.authorize(authorization);
       if (!authn.ok) {
         sendJson(res, authn.status, authn.headers, authn.body);
         return;
@@ -144,7 +152,7 @@ export function createGateway(config) {
       }
 
       // 3. The route's requirement (the verified token is cached, so this does not verify twice).
-      const decision = await verifier.authorize(req.headers.authorization, route.requirement);
+      const decision = await verifier.authorize(authorization, route.requirement);
       if (!decision.ok) {
         sendJson(res, decision.status, { ...limit.headers, ...decision.headers }, decision.body);
         return;

@@ -61,6 +61,37 @@ function hasAccessToken(source: unknown): boolean {
 }
 
 /**
+ * The `Authorization` header of a Node.js request, as {@link extractBearerToken} takes it.
+ * Node's `request.headers` keeps only the first of repeated `Authorization` lines, so a request
+ * that repeats it (RFC 9110 §5.3: not a list field) would be judged by its first token alone,
+ * while a proxy in front might have used another. The raw lines are counted: with more than
+ * one, every value is returned, which the extractors answer with 400 `repeated_header`.
+ *
+ * @param authorization - `request.headers.authorization`.
+ * @param rawHeaders - `request.rawHeaders` (`request.raw.rawHeaders` in Fastify); when absent,
+ *   `authorization` is returned as it is.
+ * @returns `authorization`, or all the request's `Authorization` values when it has several.
+ */
+export function authorizationHeader(
+  authorization: string | undefined,
+  rawHeaders: readonly string[] | undefined,
+): string | readonly string[] | undefined {
+  if (authorization === undefined || rawHeaders === undefined) return authorization;
+  let seen = 0;
+  // Names are at even indices; only a 13-character name can be "authorization" in any case.
+  for (let i = 0; i < rawHeaders.length; i += 2) if (isAuthorizationName(rawHeaders[i])) seen++;
+  if (seen < 2) return authorization;
+  const values: string[] = [];
+  for (let i = 0; i < rawHeaders.length; i += 2)
+    if (isAuthorizationName(rawHeaders[i])) values.push(rawHeaders[i + 1] ?? '');
+  return values;
+}
+
+function isAuthorizationName(name: string | undefined): boolean {
+  return name?.length === 13 && (name === 'authorization' || name.toLowerCase() === 'authorization');
+}
+
+/**
  * Returns the bearer token of a request.
  *
  * @param authorization - the `Authorization` header value(s) as the framework gives them.

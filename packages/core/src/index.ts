@@ -1,4 +1,4 @@
-export { extractBearerToken } from './authorization-header.js';
+export { authorizationHeader, extractBearerToken } from './authorization-header.js';
 export { createVerifierFromEnv, ENV_VARIABLES } from './env.js';
 export { type ErrorResponse, InternalError, toErrorResponse } from './error-response.js';
 export * from './errors.js';

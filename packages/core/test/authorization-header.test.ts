@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  authorizationHeader,
   extractBearerToken,
   InvalidRequestError,
   type ScopegateError,
@@ -108,5 +109,33 @@ describe('extractBearerToken', () => {
     expect(extractBearerToken('Bearer abc', { query: { access_token: '' }, body: null })).toBe('abc');
     expect(extractBearerToken('Bearer abc', { query: new URLSearchParams('a=1') })).toBe('abc');
     expect(failure(undefined, { query: {}, body: {} })).toBeInstanceOf(UnauthorizedError);
+  });
+});
+
+describe('authorizationHeader', () => {
+  const raw = (...pairs: string[]) => pairs;
+
+  it('returns the header Node kept when the request has one Authorization line', () => {
+    const lines = raw('Host', 'x', 'Cache-Control', 'no-cache', 'Authorization', 'Bearer a');
+    expect(authorizationHeader('Bearer a', lines)).toBe('Bearer a');
+  });
+
+  it('returns every value of a repeated header, whatever the case of its name', () => {
+    const lines = raw('Authorization', 'Bearer a', 'Host', 'x', 'AUTHORIZATION', 'Bearer b');
+    expect(authorizationHeader('Bearer a', lines)).toEqual(['Bearer a', 'Bearer b']);
+    expect(failure(authorizationHeader('Bearer a', lines))).toMatchObject({
+      status: 400,
+      reason: 'repeated_header',
+    });
+  });
+
+  it('counts only names that are Authorization (13-character names included)', () => {
+    const lines = raw('Cache-Control', 'a', 'Last-Modified', 'b', 'authorization', 'Bearer a');
+    expect(authorizationHeader('Bearer a', lines)).toBe('Bearer a');
+  });
+
+  it('passes the value through without raw headers, or without an Authorization header', () => {
+    expect(authorizationHeader('Bearer a', undefined)).toBe('Bearer a');
+    expect(authorizationHeader(undefined, raw('Host', 'x'))).toBeUndefined();
   });
 });

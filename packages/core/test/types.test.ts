@@ -2,6 +2,7 @@ import { describe, expectTypeOf, it } from 'vitest';
 import {
   type AuthorizeDecision,
   allOf,
+  authorizationHeader,
   checkRequirement,
   createVerifier,
   createVerifierFromEnv,
@@ -57,6 +58,8 @@ describe('public types', () => {
     expectTypeOf(allOf).returns.toEqualTypeOf<ScopeRequirement>();
     expectTypeOf(checkRequirement).returns.toEqualTypeOf<void>();
     expectTypeOf(extractBearerToken).returns.toEqualTypeOf<string>();
+    // What it returns is what the extractors and authorize() take.
+    expectTypeOf(authorizationHeader).returns.toMatchTypeOf<Parameters<typeof extractBearerToken>[0]>();
     expectTypeOf(toErrorResponse).returns.toHaveProperty('status');
     const typeOnly = () => {
       // @ts-expect-error issuer and audience are required

@@ -4,7 +4,7 @@
  * parameter, and the form-encoded body. The guard itself decides what is
  * acceptable (one place only, else 400).
  */
-import type { GuardRequest } from '@scopegate/core';
+import { authorizationHeader, type GuardRequest } from '@scopegate/core';
 import type { Request } from 'express';
 
 const FORM = 'application/x-www-form-urlencoded';
@@ -12,7 +12,8 @@ const FORM = 'application/x-www-form-urlencoded';
 /** Collects the token-bearing parts of `req` for `guard.authenticate`. */
 export function guardInput(req: Request): GuardRequest {
   return {
-    authorization: req.headers.authorization,
+    // Every value when the header is repeated (Node keeps the first): core answers that with 400.
+    authorization: authorizationHeader(req.headers.authorization, req.rawHeaders),
     // Express 5 parses the query string on every `req.query` read: skip it when there is none.
     query: req.url.includes('?') ? req.query : undefined,
     // RFC 6750 §2.2: only a form-encoded body can carry the token; a JSON body's

@@ -1,4 +1,5 @@
 import {
+  authorizationHeader,
   ConfigurationError,
   createGuard,
   createVerifier,
@@ -49,7 +50,8 @@ function credentials(request: FastifyRequest) {
     typeof contentType === 'string' &&
     contentType.toLowerCase().startsWith('application/x-www-form-urlencoded');
   return {
-    authorization: request.headers.authorization,
+    // Every value when the header is repeated (Node keeps the first): core answers that with 400.
+    authorization: authorizationHeader(request.headers.authorization, request.raw.rawHeaders),
     query: request.query,
     body: formBody ? request.body : undefined,
   };
