@@ -143,6 +143,37 @@ describe('decorators', () => {
     expect((await get(deco, '/sync', await issuer.user())).statusCode).toBe(403);
   });
 
+  it('as preHandler on a form-encoded request: a body access_token besides the header is a 400', async () => {
+    const form = Fastify();
+    // Fastify parses no form bodies by itself; @fastify/formbody does the same as this parser.
+    form.addContentTypeParser(
+      'application/x-www-form-urlencoded',
+      { parseAs: 'string' },
+      (_req, body, done) => {
+        done(null, Object.fromEntries(new URLSearchParams(body as string)));
+      },
+    );
+    await form.register(scopegate, { ...issuer.verifierOptions });
+    form.post('/submit', { preHandler: form.requireScopes('data:read') }, async () => 'ok');
+    const token = await issuer.sign();
+    const post = (payload: string) =>
+      form.inject({
+        method: 'POST',
+        url: '/submit',
+        headers: { ...bearer(token), 'content-type': 'application/x-www-form-urlencoded' },
+        payload,
+      });
+    const twice = await post(`access_token=${token}&value=1`);
+    expect(twice.statusCode).toBe(400);
+    expect(twice.json()).toEqual({
+      error: 'invalid_request',
+      error_description: 'the access token was sent in more than one place',
+    });
+    expect(twice.headers['www-authenticate']).toMatch(/^Bearer realm="api", error="invalid_request"/);
+    expect((await post('value=1')).statusCode).toBe(200);
+    await form.close();
+  });
+
   it('the plugin hook still authenticates first (401 without token on a decorated route)', async () => {
     const res = await get(deco, '/read');
     expect(res.statusCode).toBe(401);
