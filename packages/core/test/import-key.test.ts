@@ -34,6 +34,11 @@ describe('importVerificationKey', () => {
     expect(await importVerificationKey({ kty: 'EC', crv: 'secp256k1', x: 'AA', y: 'AA' })).toBeUndefined();
     expect(await importVerificationKey({ kty: 'RSA', n: 5, e: 'AQAB' } as unknown as Jwk)).toBeUndefined();
     expect(await importVerificationKey(ecJwk('ok', { use: 'sig', key_ops: ['verify'] }))).toBeDefined();
+    // Ed448: jose (the reference) cannot verify it, so it is not a usable key; Ed25519 is.
+    const okp = (type: 'ed448' | 'ed25519') =>
+      generateKeyPairSync(type as 'ed25519').publicKey.export({ format: 'jwk' }) as Jwk;
+    expect(await importVerificationKey(okp('ed448'))).toBeUndefined();
+    expect(await importVerificationKey(okp('ed25519'))).toBeDefined();
     expect(isSigningKey({ kty: 'EC' })).toBe(true);
   });
 });

@@ -12,7 +12,7 @@ const CANONICAL_ALG: Record<string, string> = {
   'EC:P-384': 'ES384',
   'EC:P-521': 'ES512',
   'OKP:Ed25519': 'EdDSA',
-  'OKP:Ed448': 'EdDSA',
+  // No Ed448: jose 6, the reference for every verification decision, cannot import or verify it.
 };
 
 // Only public members are imported: a JWK Set that (wrongly) publishes a

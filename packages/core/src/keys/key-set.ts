@@ -20,7 +20,7 @@ function keyFitsAlgorithm(key: VerificationKey, alg: string): boolean {
     case 'ES512':
       return key.kty === 'EC' && key.crv === 'P-521';
     case 'EdDSA':
-      return key.kty === 'OKP' && (key.crv === 'Ed25519' || key.crv === 'Ed448');
+      return key.kty === 'OKP' && key.crv === 'Ed25519';
     case 'Ed25519':
       return key.kty === 'OKP' && key.crv === 'Ed25519';
     case 'HS256':
