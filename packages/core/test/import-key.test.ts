@@ -69,6 +69,21 @@ describe('KeySet selection', () => {
     expect(set.hasKid('c')).toBe(false);
   });
 
+  it('with a kid shared by keys of different types, uses the one that fits the alg (RFC 7517 4.5)', async () => {
+    const rsa = rsaJwk(2048, { kid: 'shared' });
+    const ec = ecJwk('shared');
+    const set = await KeySet.fromJwks({ keys: [rsa, ec] });
+    expect(set.find({ alg: 'ES256', kid: 'shared' })?.kty).toBe('EC');
+    expect(set.find({ alg: 'RS256', kid: 'shared' })?.kty).toBe('RSA');
+    // No key of that kid fits: the first one's error, as before.
+    expect(() => set.find({ alg: 'EdDSA', kid: 'shared' })).toThrow(AlgorithmNotAllowedError);
+    // A later key's own alg counts too.
+    const pinned = await KeySet.fromJwks({
+      keys: [ecJwk('p', { alg: 'ES384' }), ecJwk('p', { alg: 'ES256' })],
+    });
+    expect(pinned.find({ alg: 'ES256', kid: 'p' })?.alg).toBe('ES256');
+  });
+
   it('treats a set without a keys array as empty', async () => {
     expect((await KeySet.fromJwks({} as never)).size).toBe(0);
   });

@@ -32,6 +32,11 @@ function keyFitsAlgorithm(key: VerificationKey, alg: string): boolean {
   }
 }
 
+/** Whether `key` can verify a token with this `alg`: its type fits, and its own `alg`, if any, is the same. */
+function fits(key: VerificationKey, alg: string): boolean {
+  return keyFitsAlgorithm(key, alg) && (key.alg === undefined || key.alg === alg);
+}
+
 /**
  * An imported, immutable set of verification keys with the selection rule
  * shared by every key source: the token's `kid` picks the key; without a
@@ -41,14 +46,21 @@ function keyFitsAlgorithm(key: VerificationKey, alg: string): boolean {
 export class KeySet {
   readonly size: number;
   private readonly byKid = new Map<string, VerificationKey>();
+  // Later keys of a repeated kid, in order: RFC 7517 §4.5 lets keys of different types share
+  // one (e.g. an RSA and an EC key for the same purpose). Empty for most sets.
+  private readonly laterByKid = new Map<string, VerificationKey[]>();
   private readonly all: readonly VerificationKey[];
 
   constructor(keys: readonly VerificationKey[]) {
     this.all = keys;
     this.size = keys.length;
     for (const key of keys) {
-      // First key wins for a duplicated kid: the set is what the issuer published, in order.
-      if (key.kid !== undefined && !this.byKid.has(key.kid)) this.byKid.set(key.kid, key);
+      if (key.kid === undefined) continue;
+      // First key wins for a duplicated kid, unless it cannot verify the token's alg and a later
+      // one can: the set is what the issuer published, in order.
+      if (!this.byKid.has(key.kid)) this.byKid.set(key.kid, key);
+      else if (this.laterByKid.has(key.kid)) this.laterByKid.get(key.kid)?.push(key);
+      else this.laterByKid.set(key.kid, [key]);
     }
   }
 
@@ -75,10 +87,9 @@ export class KeySet {
     if (kid !== undefined) {
       key = this.byKid.get(kid);
       if (!key) return undefined;
+      if (!fits(key, alg)) key = this.laterByKid.get(kid)?.find((later) => fits(later, alg)) ?? key;
     } else {
-      const fitting = this.all.filter(
-        (k) => keyFitsAlgorithm(k, alg) && (k.alg === undefined || k.alg === alg),
-      );
+      const fitting = this.all.filter((k) => fits(k, alg));
       if (fitting.length !== 1) {
         if (fitting.length > 1)
           throw new KeyNotFoundError('the token has no kid and several keys could verify it');
