@@ -126,8 +126,10 @@ export function extractBearerToken(
     return afterScheme(value);
   }
   // Not well-formed bearer credentials: work out which answer fits.
-  const space = value.indexOf(' ');
-  const scheme = space < 0 ? value : value.slice(0, space);
+  // A tab after the scheme is not the 1*SP that RFC 6750 allows, but the client meant Bearer:
+  // a malformed bearer header (400), not another scheme (401, which could pass as anonymous).
+  const end = value.search(/[ \t]/);
+  const scheme = end < 0 ? value : value.slice(0, end);
   if (scheme.length !== 6 || scheme.toLowerCase() !== 'bearer') {
     if (inQuery)
       throw new InvalidRequestError(

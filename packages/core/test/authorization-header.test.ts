@@ -40,14 +40,18 @@ describe('extractBearerToken', () => {
     });
   });
 
-  it.each(['Basic dXNlcjpwYXNz', 'Digest username="x"', 'Token abc', 'Bearerabc', 'Bearer-x abc'])(
-    'another scheme (%s) -> 401 unauthorized without error (RFC 6750 §3.1)',
-    (header) => {
-      const error = failure(header);
-      expect(error).toBeInstanceOf(UnauthorizedError);
-      expect(error.wwwAuthenticate('api')).toBe('Bearer realm="api"');
-    },
-  );
+  it.each([
+    'Basic dXNlcjpwYXNz',
+    'Basic\tdXNlcjpwYXNz',
+    'Digest username="x"',
+    'Token abc',
+    'Bearerabc',
+    'Bearer-x abc',
+  ])('another scheme (%s) -> 401 unauthorized without error (RFC 6750 §3.1)', (header) => {
+    const error = failure(header);
+    expect(error).toBeInstanceOf(UnauthorizedError);
+    expect(error.wwwAuthenticate('api')).toBe('Bearer realm="api"');
+  });
 
   it.each([
     'Bearer',
@@ -57,6 +61,8 @@ describe('extractBearerToken', () => {
     'Bearer a=b',
     'Bearer "abc"',
     'Bearer abc\t',
+    'Bearer\tabc',
+    'bearer\t abc',
     'Bearer äbc',
     'Bearer =abc',
   ])('malformed %j -> 400 invalid_request', (header) => {
