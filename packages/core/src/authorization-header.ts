@@ -87,8 +87,13 @@ export function authorizationHeader(
   return values;
 }
 
+// The two spellings clients send are compared as they are: toLowerCase() would allocate a
+// string on every request that carries the header.
 function isAuthorizationName(name: string | undefined): boolean {
-  return name?.length === 13 && (name === 'authorization' || name.toLowerCase() === 'authorization');
+  return (
+    name?.length === 13 &&
+    (name === 'Authorization' || name === 'authorization' || name.toLowerCase() === 'authorization')
+  );
 }
 
 /**
