@@ -66,6 +66,9 @@ const warmup = {
 // Reference servers that authenticate nothing: what the framework alone charges for the
 // middleware / hook shape scopegate uses (repeated mode only, where that share is largest).
 const references = ['express:layers', 'fastify:hook'];
+// With distinct tokens, the crypto route's one verify in that same shape: what scopegate would
+// cost if it did nothing but check the signature.
+const signatureReferences = { express: 'express:crypto-layers', fastify: 'fastify:crypto-hook' };
 // What each round measures, in order. The servers a target compares stand next to each other
 // (scopegate next to bare and its peer, or to crypto). The Redis store runs with the repeated
 // token only: what it adds per request (one round trip for the client's window) does not
@@ -84,6 +87,7 @@ const lineup = (mode, fw) =>
     : [
         `${fw}:bare`,
         `${fw}:crypto`,
+        signatureReferences[fw],
         `${fw}:scopegate`,
         `${fw}:scopegate-nocache`,
         PEERS[fw],

@@ -85,6 +85,29 @@ describe('bench report', () => {
     expect(express.spread).toBe('0.80–0.95');
   });
 
+  it('compares scopegate with the crypto route in its own shape, with distinct tokens', () => {
+    const distinct = {
+      'express:crypto': run([100, 100, 100]),
+      'express:crypto-layers': run([100, 90, 80]),
+      'express:scopegate': run([80, 72, 60]),
+      'express:scopegate-nocache': run([90, 81, 76]),
+    };
+    const markdown = report.renderMarkdown({
+      machine,
+      micro: micro(true),
+      http: { ...http, distinct },
+      memory: { tokenBytes: 800, tokenCacheBytes: 1, storeBytes: 1 },
+    });
+    // Per round: reference 1.0, 0.9, 0.8 of crypto; scopegate 0.8, 0.72, 0.6 of crypto and
+    // 0.8 of the reference each round; without its cache 0.9, 0.9, 0.95 of the reference.
+    expect(markdown).toContain(
+      "| express | the crypto route's verify in `layers` | 0.90x | 0.72x | 0.80x | 0.90x |",
+    );
+    // No Fastify reference in this run: no row for it, and the repeated table stays out too.
+    expect(markdown).not.toContain("| fastify | the crypto route's verify");
+    expect(markdown).not.toContain('What the framework alone charges');
+  });
+
   it("shows each target's middle half of rounds in docs/benchmarks.md", () => {
     expect(read('docs/benchmarks.md')).toContain(
       '| what | ratio | target | | by server CPU | middle half of rounds |',

@@ -207,29 +207,7 @@ export function renderMarkdown(report) {
       `Not a target: Fastify + scopegate against @fastify/jwt given the keys the way scopegate gets them, from the issuer's JWKS (\`get-jwks\`, as @fastify/jwt's README sets it up; \`${jwksPeer}\` below): ${both('repeated')} with the repeated token${http.distinct?.[jwksPeer] ? `, ${both('distinct')} with distinct tokens` : ''}.`,
     );
   }
-  const reference = (v) => http.repeated?.[v];
-  if (reference('express:layers') && reference('fastify:hook')) {
-    const share = (v, fw) => ratioOf('repeated', v, `${fw}:bare`);
-    lines.push(
-      '',
-      'What the framework alone charges, same run, repeated token: reference servers that check nothing but have the shape scopegate gives a route (the same two rate-limit headers and `auth` on the request).',
-      '',
-      '| framework | reference server | reference x bare | scopegate x bare | scopegate x reference |',
-      '|---|---|---:|---:|---:|',
-    );
-    for (const [fw, v, what] of [
-      [
-        'express',
-        'express:layers',
-        'an app-level and a route-level middleware (as `auth()` + `requireScopes()`)',
-      ],
-      ['fastify', 'fastify:hook', 'one `onRequest` hook (as the plugin)'],
-    ]) {
-      lines.push(
-        `| ${fw} | ${what} | ${x(share(v, fw))} | ${x(share(`${fw}:scopegate`, fw))} | ${x(ratioOf('repeated', `${fw}:scopegate`, v))} |`,
-      );
-    }
-  }
+  lines.push(...referenceTables(http, ratioOf));
   lines.push(
     '',
     '## Verifier micro-benchmarks',
@@ -266,6 +244,9 @@ export function renderMarkdown(report) {
         (Object.keys(report.http.distinct ?? {}).some((v) => v.endsWith(':scopegate-nocache'))
           ? '; `scopegate-nocache` is scopegate with its verified-token cache off (`tokenCache: false`), run with distinct tokens only.'
           : '.') +
+        (Object.keys(report.http.distinct ?? {}).some((v) => v.includes(':crypto-'))
+          ? " `layers` and `hook` (repeated token) check nothing but have the shape scopegate gives a route; `crypto-layers` and `crypto-hook` (distinct tokens) do the crypto route's verify in that shape."
+          : '') +
         method(report),
       "Requests per second count from launch to the last response; latency in milliseconds; server CPU is the server process's user + system time (all its threads) per request, which also grows when fewer requests share an event-loop turn, so compare it between servers driven at similar rates.",
       ...(Number.isFinite(m.pageFaultUs)
@@ -320,6 +301,58 @@ export function renderMarkdown(report) {
   );
   lines.push('');
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Servers that check nothing beyond what the framework or the signature alone charges, in the
+ * shape scopegate gives a route (an app-level and a route-level middleware, or one hook; the
+ * same two rate-limit headers and `auth` on the request), each with the server a target
+ * compares scopegate to. Older runs lack some: their tables are left out.
+ */
+const REFERENCES = {
+  repeated: {
+    base: 'bare',
+    intro:
+      'What the framework alone charges, same run, repeated token: reference servers that check nothing but have the shape scopegate gives a route (the same two rate-limit headers and `auth` on the request).',
+    head: '| framework | reference server | reference x bare | scopegate x bare | scopegate x reference |',
+    servers: {
+      express: [
+        'express:layers',
+        'an app-level and a route-level middleware (as `auth()` + `requireScopes()`)',
+      ],
+      fastify: ['fastify:hook', 'one `onRequest` hook (as the plugin)'],
+    },
+  },
+  distinct: {
+    base: 'crypto',
+    intro:
+      "What the signature alone costs in that shape, same run, distinct tokens: reference servers that do the crypto route's one `crypto.verify` and nothing else, but in scopegate's shape (as the repeated token's reference servers, the verify in the app-level middleware or the hook). Scopegate over such a server is what its own work costs a new token: the token's JSON and claims, the scope check, the rate limit and, with the cache on, keeping the token for its next request.",
+    head: '| framework | reference server | reference x crypto route | scopegate x crypto route | scopegate x reference | scopegate without its cache x reference |',
+    servers: {
+      express: ['express:crypto-layers', "the crypto route's verify in `layers`"],
+      fastify: ['fastify:crypto-hook', "the crypto route's verify in `hook`"],
+    },
+  },
+};
+
+function referenceTables(http, ratioOf) {
+  const lines = [];
+  for (const [mode, { base, intro, head, servers }] of Object.entries(REFERENCES)) {
+    const present = Object.entries(servers).filter(([, [v]]) => http[mode]?.[v]);
+    if (present.length === 0) continue;
+    lines.push('', intro, '', head, `|---|---|${'---:|'.repeat(head.split('|').length - 4)}`);
+    for (const [fw, [v, what]] of present) {
+      const sg = `${fw}:scopegate`;
+      const cells = [
+        ratioOf(mode, v, `${fw}:${base}`),
+        ratioOf(mode, sg, `${fw}:${base}`),
+        ratioOf(mode, sg, v),
+      ];
+      if (mode === 'distinct') cells.push(ratioOf(mode, `${fw}:scopegate-nocache`, v));
+      lines.push(`| ${fw} | ${what} | ${cells.map(x).join(' | ')} |`);
+    }
+  }
+  return lines;
 }
 
 // How much of the server CPU between scopegate and the crypto route (distinct tokens) page

@@ -77,6 +77,21 @@ async function expressApp(kind) {
     app.get('/data', (req, res) =>
       bareVerify(req.headers.authorization) ? res.json(body) : res.status(401).end(),
     );
+  } else if (kind === 'crypto-layers') {
+    // The crypto route's one verify, in the shape of 'layers': what the distinct-token target
+    // would cost if scopegate did nothing but the signature check.
+    app.use((req, res, next) => {
+      if (!bareVerify(req.headers.authorization)) return void res.status(401).end();
+      req.auth = referenceAuth;
+      res.setHeader('ratelimit-policy', REFERENCE_HEADERS['ratelimit-policy']);
+      res.setHeader('ratelimit', REFERENCE_HEADERS.ratelimit);
+      next();
+    });
+    app.get(
+      '/data',
+      (_req, _res, next) => next(),
+      (_req, res) => res.json(body),
+    );
   } else if (kind === 'oauth2-jwt-bearer') {
     const { auth, requiredScopes } = await import('express-oauth2-jwt-bearer');
     const jwks = await jwksServer();
@@ -123,6 +138,16 @@ async function fastifyApp(kind) {
     app.get('/data', async (req, reply) =>
       bareVerify(req.headers.authorization) ? body : reply.code(401).send(),
     );
+  } else if (kind === 'crypto-hook') {
+    // The crypto route's one verify, in the shape of 'hook' (see express 'crypto-layers').
+    app.decorateRequest('auth', null);
+    app.addHook('onRequest', (request, reply, done) => {
+      if (!bareVerify(request.headers.authorization)) return void reply.code(401).send();
+      request.auth = referenceAuth;
+      reply.headers(REFERENCE_HEADERS);
+      done();
+    });
+    app.get('/data', async () => body);
   } else if (kind === 'fastify-jwt' || kind === 'fastify-jwt-jwks') {
     const { default: fastifyJwt } = await import('@fastify/jwt');
     const verify = { algorithms: [config.alg], allowedIss: ISSUER, allowedAud: AUDIENCE };
