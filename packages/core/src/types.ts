@@ -101,7 +101,7 @@ export interface VerifierOptions {
   audience: string | readonly string[];
   /** JWKS endpoint. Default: discovered from each issuer (a token is checked only with its own issuer's keys). Given with several issuers, this one key set is trusted for all. Mutually exclusive with `jwks` and `secret`. */
   jwksUri?: string;
-  /** Static JWK Set: no network at all. */
+  /** Static JWK Set: no network at all. Public keys only: a key with its private part (`d`) is a ConfigurationError. */
   jwks?: JwkSet;
   /** Shared secret for HS256/384/512. Only HS* algorithms are then allowed (unless `algorithms` says otherwise). */
   secret?: string | Uint8Array;

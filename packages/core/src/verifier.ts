@@ -115,6 +115,9 @@ function createKeySource(options: VerifierOptions, issuers: ReadonlySet<string>)
   if (options.jwks !== undefined) {
     if (typeof options.jwks !== 'object' || options.jwks === null || !Array.isArray(options.jwks.keys))
       fail('`jwks` must be a JWK Set: { keys: [...] }');
+    // Such a key would be skipped (see isSigningKey) and every token refused: say why at setup.
+    if (options.jwks.keys.some((jwk) => typeof jwk === 'object' && jwk !== null && jwk.d !== undefined))
+      fail('`jwks` holds a private key (a `d` member): give the public keys only');
     return createStaticKeySource(options.jwks, options.jwksCache?.maxKeys);
   }
   if (options.secret !== undefined) {

@@ -17,6 +17,7 @@ import {
   ASYMMETRIC_ALGS,
   AUDIENCE,
   b64,
+  baseClaims,
   HMAC_ALGS,
   ISSUER,
   jwksOf,
@@ -219,6 +220,65 @@ describe('differential: scopegate decides exactly like jose jwtVerify', () => {
       { numRuns: 120 },
     );
     // The generators reach both outcomes.
+    expect(accepted).toBeGreaterThan(0);
+  });
+});
+
+// The members that decide whether a key of a set may verify at all. Values a JWKS may
+// carry, sensible or not: jose skips a key on any of them that is not what a public
+// signature key should have, and scopegate must skip exactly the same keys.
+const OPS = ['verify', 'sign', 'encrypt', 'deriveBits', 'frob', 1, null] as const;
+const optional = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined, freq: 2 });
+const memberArb = fc
+  .record({
+    key_ops: optional(
+      fc.oneof(
+        fc.constant(['verify']),
+        fc.array(fc.constantFrom(...OPS), { maxLength: 3 }),
+        fc.constantFrom<unknown>('verify', null, {}),
+      ),
+    ),
+    ext: optional(fc.constantFrom<unknown>(true, false, 'yes', 0, 1, null)),
+    use: optional(fc.constantFrom<unknown>('sig', 'enc', 'SIG', null, 1)),
+    private: fc.boolean(),
+  })
+  // Members left out, not set to undefined: as a JWKS fetched as JSON has them.
+  .map((record) => Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)));
+
+describe('differential: scopegate uses exactly the keys of a set that jose uses', () => {
+  it.each(['RS256', 'ES256', 'EdDSA'] as const)('%s', async (alg) => {
+    const key = await testKey(alg, 'members');
+    const token = await sign(alg, baseClaims(), { key });
+    const privateJwk = key.privateKey.export({ format: 'jwk' }) as Record<string, unknown>;
+    let accepted = 0;
+    await fc.assert(
+      fc.asyncProperty(memberArb, async ({ private: withPrivate, ...members }) => {
+        const jwk = { ...(withPrivate ? privateJwk : key.publicJwk), kid: key.kid, ...members };
+        const set = { keys: [jwk] } as unknown as JwkSet;
+        const [ours, theirs] = await Promise.all([
+          // A set given in the options with a private key is refused at setup already: a refusal too.
+          Promise.resolve()
+            .then(() => createVerifier({ issuer: ISSUER, audience: AUDIENCE, now: () => NOW_MS, jwks: set }))
+            .then((verifier) => verifier.verify(token))
+            .then(
+              () => true,
+              () => false,
+            ),
+          jwtVerify(token, createLocalJWKSet(set as never), {
+            issuer: ISSUER,
+            audience: AUDIENCE,
+            currentDate: new Date(NOW_MS),
+          }).then(
+            () => true,
+            () => false,
+          ),
+        ]);
+        if (ours) accepted++;
+        expect({ members, withPrivate, ours }).toEqual({ members, withPrivate, ours: theirs });
+      }),
+      { numRuns: 150 },
+    );
+    // The generator reaches both outcomes.
     expect(accepted).toBeGreaterThan(0);
   });
 });

@@ -6,8 +6,8 @@ import { KeySet } from '../src/keys/key-set.js';
 import type { Jwk } from '../src/types.js';
 
 const rsaJwk = (bits: number, extra: Partial<Jwk> = {}): Jwk => {
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: bits });
-  return { ...(privateKey.export({ format: 'jwk' }) as Jwk), kid: `rsa-${bits}`, ...extra };
+  const { publicKey } = generateKeyPairSync('rsa', { modulusLength: bits });
+  return { ...(publicKey.export({ format: 'jwk' }) as Jwk), kid: `rsa-${bits}`, ...extra };
 };
 const ecJwk = (kid: string, extra: Partial<Jwk> = {}): Jwk => {
   const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -21,9 +21,24 @@ describe('importVerificationKey', () => {
     expect(key?.kty).toBe('RSA');
   });
 
-  it('imports only the public part of a JWK that carries private members', async () => {
+  it('imports public keys only, and refuses a JWK that carries its private part', async () => {
     const key = await importVerificationKey(rsaJwk(2048));
     expect(key?.keyObject.type).toBe('public');
+    // Published, a private key lets anyone sign; jose (the reference) refuses it too.
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const privateJwk = privateKey.export({ format: 'jwk' }) as Jwk;
+    expect(await importVerificationKey(privateJwk)).toBeUndefined();
+    const { d: _d, ...publicHalf } = privateJwk;
+    expect(await importVerificationKey(publicHalf as Jwk)).toBeDefined();
+  });
+
+  it('refuses key_ops other than ["verify"] and a non-boolean ext, as jose does', () => {
+    const base = { kty: 'EC' };
+    expect(isSigningKey({ ...base, key_ops: ['verify'], ext: true })).toBe(true);
+    expect(isSigningKey({ ...base, ext: false })).toBe(true);
+    for (const key_ops of [['verify', 'verify'], ['sign', 'verify'], ['verify', 1], [], 'verify', null])
+      expect(isSigningKey({ ...base, key_ops } as unknown as Jwk)).toBe(false);
+    for (const ext of ['yes', 0, null]) expect(isSigningKey({ ...base, ext })).toBe(false);
   });
 
   it('ignores keys not meant for signatures, unknown types and malformed members', async () => {

@@ -10,7 +10,7 @@ import {
 import { JwksCache, type JwksCacheConfig } from '../src/keys/jwks-cache.js';
 import type { VerificationKey } from '../src/keys/key-source.js';
 import { createRemoteKeySource } from '../src/keys/remote-key-source.js';
-import type { JwtHeader, ScopegateEvent } from '../src/types.js';
+import type { Jwk, JwtHeader, ScopegateEvent } from '../src/types.js';
 import { createVerifier } from '../src/verifier.js';
 import { type LocalIssuer, startLocalIssuer } from './helpers/local-issuer.js';
 
@@ -493,13 +493,21 @@ describe('no keys at all', () => {
 describe('hydration, events and options', () => {
   it('loadJwks seeds keys without a fetch; exportJwks round-trips public members only', async () => {
     const seeded = makeCache();
-    const withPrivate = { keys: idp.jwks().keys.map((k) => ({ ...k, d: 'private-part', p: 'x' })) };
-    await seeded.loadJwks(withPrivate);
+    const withExtras = {
+      keys: idp.jwks().keys.map((k) => ({ ...k, x5u: 'https://example.com/x5', p: 'x' })),
+    };
+    await seeded.loadJwks(withExtras);
     expect(syncKey(seeded, header(idp.currentKid)).kid).toBe(idp.currentKid);
     expect(jwksFetches()).toBe(0);
     const exported = seeded.exportJwks();
     expect(exported).toEqual(idp.jwks());
-    expect(JSON.stringify(exported)).not.toContain('private-part');
+    expect(JSON.stringify(exported)).not.toContain('example.com/x5');
+    // A key published with its private part is no key to verify with: neither held nor exported.
+    const leaked = makeCache();
+    await leaked.loadJwks({
+      keys: [...idp.jwks().keys, { ...(idp.jwks().keys[0] as Jwk), kid: 'leaked', d: 'private-part' }],
+    });
+    expect(JSON.stringify(leaked.exportJwks())).not.toContain('leaked');
 
     // an unknown kid right after seeding may refetch at once (seeding is not a fetch)
     const newKid = await idp.rotate();

@@ -301,6 +301,15 @@ describe('createVerifier: configuration', () => {
     ],
     ['http issuer for discovery', { issuer: 'http://auth.example.com/', audience: AUDIENCE }, /http/],
     ['bad jwks', { issuer: ISSUER, audience: AUDIENCE, jwks: { nope: 1 } }, /JWK Set/],
+    [
+      'a private key in jwks',
+      {
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        jwks: { keys: [{ kty: 'EC', crv: 'P-256', x: 'x', y: 'y', d: 'd' }] },
+      },
+      /private key/,
+    ],
     ['negative tolerance', { ...base, clockToleranceSec: -1 }, /clockToleranceSec/],
     ['zero maxTokenAgeSec', { ...base, maxTokenAgeSec: 0 }, /maxTokenAgeSec/],
     ['tiny maxTokenLength', { ...base, maxTokenLength: 2 }, /maxTokenLength/],

@@ -15,8 +15,8 @@ const CANONICAL_ALG: Record<string, string> = {
   // No Ed448: jose 6, the reference for every verification decision, cannot import or verify it.
 };
 
-// Only public members are imported: a JWK Set that (wrongly) publishes a
-// private key must not turn into a private KeyObject here.
+// Only public members are imported (a key with a private part is refused
+// before this: see isSigningKey), whatever else a JWK carries.
 const PUBLIC_MEMBERS: Record<string, readonly string[]> = {
   RSA: ['kty', 'n', 'e'],
   EC: ['kty', 'crv', 'x', 'y'],
@@ -26,18 +26,27 @@ const PUBLIC_MEMBERS: Record<string, readonly string[]> = {
 /** Smallest RSA modulus accepted, in bits. Smaller keys in a key set are ignored. */
 export const MIN_RSA_BITS = 2048;
 
-/** Whether a JWK from a key set may be used to verify signatures (`use`, `key_ops`). */
+/**
+ * Whether a JWK from a key set may be used to verify signatures: `use` absent
+ * or `sig`; `key_ops` absent or exactly `["verify"]`; `ext` absent or a
+ * boolean; no private part (`d`). jose, the reference, skips every other key.
+ */
 export function isSigningKey(jwk: Jwk): boolean {
   if (jwk.use !== undefined && jwk.use !== 'sig') return false;
-  if (jwk.key_ops !== undefined && (!Array.isArray(jwk.key_ops) || !jwk.key_ops.includes('verify')))
-    return false;
+  // 'verify' is the one operation of a public signature key: jose refuses duplicates (RFC 7517
+  // §4.3), non-strings, and any other operation beside it (WebCrypto will not import those).
+  const ops: unknown = jwk.key_ops;
+  if (ops !== undefined && !(Array.isArray(ops) && ops.length === 1 && ops[0] === 'verify')) return false;
+  if (jwk.ext !== undefined && typeof jwk.ext !== 'boolean') return false;
+  // A published private key lets anyone sign: no token it signs can be trusted.
+  if (jwk.d !== undefined) return false;
   return true;
 }
 
 /**
  * Imports one public JWK as a {@link VerificationKey}, through jose's JWK
  * import. Resolves `undefined` for keys that are not usable for signature
- * verification (wrong `use`, unknown `kty`/`crv`, malformed members) so one
+ * verification (see {@link isSigningKey}; unknown `kty`/`crv`, malformed members) so one
  * bad key does not poison a whole set.
  */
 export async function importVerificationKey(jwk: Jwk): Promise<VerificationKey | undefined> {
