@@ -54,7 +54,11 @@ export {
   type MemoryStore,
   type MemoryStoreOptions,
 } from './rate-limit/memory-store.js';
-export { isValidRateLimit, RATE_LIMIT_METADATA_KEY } from './rate-limit/metadata.js';
+export {
+  DEFAULT_METADATA_TIMEOUT_MS,
+  isValidRateLimit,
+  RATE_LIMIT_METADATA_KEY,
+} from './rate-limit/metadata.js';
 export {
   createRateLimiter,
   DEFAULT_RATE_LIMIT_POLICY,

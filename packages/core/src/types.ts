@@ -275,6 +275,12 @@ export interface RateLimitStore {
 export interface RateLimitOptions {
   /** Where `rate_limit_per_minute` comes from, by client id. Default: none (then only `defaultPerMinute` applies). */
   clientMetadata?: ClientMetadataSource;
+  /**
+   * Longest wait, in milliseconds, for an asynchronous `clientMetadata` lookup; after it the
+   * failure is reported (`rate_limit_metadata_failed`) and the client gets `defaultPerMinute`.
+   * Default 5000.
+   */
+  metadataTimeoutMs?: number;
   /** Limit for clients without metadata. Default: no limit. */
   defaultPerMinute?: number;
   /** `'clients'` (default): only `subjectType: 'client'`; `'all'`: users too (keyed by subject). */

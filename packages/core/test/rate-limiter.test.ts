@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ConfigurationError, RateLimitedError, TemporarilyUnavailableError } from '../src/errors.js';
 import { claimMetadata } from '../src/rate-limit/claim-metadata.js';
 import { createMemoryStore } from '../src/rate-limit/memory-store.js';
@@ -362,7 +362,70 @@ describe('createRateLimiter', () => {
     await expect(limiter.check(token('503'))).rejects.toBeInstanceOf(TemporarilyUnavailableError);
   });
 
+  it('gives a client whose metadata lookup never settles the default after metadataTimeoutMs', async () => {
+    vi.useFakeTimers();
+    try {
+      const events: ScopegateEvent[] = [];
+      let answer: ((metadata: ClientMetadata) => void) | undefined;
+      const limiter = createRateLimiter({
+        clientMetadata: () =>
+          new Promise<ClientMetadata>((resolve) => {
+            answer = resolve;
+          }),
+        metadataTimeoutMs: 50,
+        defaultPerMinute: 7,
+        store: frozenStore(),
+        onEvent: (e) => events.push(e),
+      });
+      const pending = limiter.check(token('stuck'));
+      await vi.advanceTimersByTimeAsync(49);
+      expect(events).toEqual([]);
+      await vi.advanceTimersByTimeAsync(1);
+      const decision = await pending;
+      expect(decision.allowed).toBe(true);
+      expect(decision.headers['ratelimit-policy']).toBe('"client";q=7;w=60');
+      expect(events).toEqual([
+        {
+          type: 'rate_limit_metadata_failed',
+          clientId: 'stuck',
+          error: 'client metadata lookup did not settle within 50 ms',
+        },
+      ]);
+      // A late answer changes nothing, and an answer in time still counts.
+      answer?.({ rate_limit_per_minute: 600 });
+      const inTime = limiter.check(token('stuck'));
+      answer?.({ rate_limit_per_minute: 600 });
+      expect((await inTime).headers['ratelimit-policy']).toBe('"client";q=600;w=60');
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('waits 5 s for a metadata lookup by default', async () => {
+    vi.useFakeTimers();
+    try {
+      const limiter = createRateLimiter({
+        clientMetadata: () => new Promise<ClientMetadata>(() => {}),
+        defaultPerMinute: 3,
+        store: frozenStore(),
+      });
+      let settled = false;
+      const pending = limiter.check(token('stuck')).finally(() => {
+        settled = true;
+      });
+      await vi.advanceTimersByTimeAsync(4_999);
+      expect(settled).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      expect((await pending).headers['ratelimit-policy']).toBe('"client";q=3;w=60');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('rejects invalid configuration', () => {
+    for (const metadataTimeoutMs of [0, -1, 1.5, Number.NaN, 2 ** 31])
+      expect(() => createRateLimiter({ metadataTimeoutMs })).toThrow(/metadataTimeoutMs/);
     expect(() => createRateLimiter({ defaultPerMinute: -1 })).toThrow(ConfigurationError);
     expect(() => createRateLimiter({ defaultPerMinute: 2.5 })).toThrow(ConfigurationError);
     expect(() => createRateLimiter({ appliesTo: 'everyone' as 'all' })).toThrow(ConfigurationError);

@@ -147,6 +147,19 @@ describe.each(frameworks)('%s: per-client rate limits', (_name, express) => {
     expect(statuses).toEqual([200, 200, 200, 429]);
   });
 
+  it('a clientMetadata lookup that never settles: the request goes on with defaultPerMinute after metadataTimeoutMs', async () => {
+    const app = limitedApp(express, {
+      clientMetadata: () => new Promise(() => {}),
+      metadataTimeoutMs: 100,
+      defaultPerMinute: 2,
+    });
+    const started = Date.now();
+    const res = await get(app, tokens.batch);
+    expect(res.status).toBe(200);
+    expect(res.headers['ratelimit-policy']).toBe('"client";q=2;w=60');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(90);
+  });
+
   it('defaultPerMinute applies to clients without metadata', async () => {
     const app = limitedApp(express, {
       clientMetadata: { 'nightly-data-sync': { rate_limit_per_minute: 600 } },

@@ -142,6 +142,20 @@ describe('rate limits', () => {
     await asyncApp.app.close();
   });
 
+  it('answers with defaultPerMinute when a clientMetadata lookup never settles (metadataTimeoutMs)', async () => {
+    const { app } = await limitedApp({
+      clientMetadata: () => new Promise(() => {}),
+      metadataTimeoutMs: 100,
+      defaultPerMinute: 1,
+    });
+    const token = await issuer.client('svc-stuck');
+    const first = await hit(app, token);
+    expect(first.statusCode).toBe(200);
+    expect(first.headers['ratelimit-policy']).toBe('"client";q=1;w=60');
+    expect((await hit(app, token)).statusCode).toBe(429);
+    await app.close();
+  });
+
   it('applies defaultPerMinute to clients without metadata; metadata wins where present', async () => {
     const { app } = await limitedApp({
       clientMetadata: { 'svc-big': { rate_limit_per_minute: 4 } },

@@ -40,14 +40,20 @@ export function toMetadataLookup(source: ClientMetadataSource): MetadataLookup {
   return (clientId) => (Object.hasOwn(source, clientId) ? source[clientId] : undefined);
 }
 
+/** Default time an asynchronous metadata lookup may take before the client gets `defaultPerMinute`. */
+export const DEFAULT_METADATA_TIMEOUT_MS = 5_000;
+
 /**
  * Resolves a client's per-minute limit from its metadata: a validated number,
  * or `undefined` when the metadata is absent, has no `rate_limit_per_minute`,
- * or holds an invalid one (reported once per client and value).
+ * holds an invalid one (reported once per client and value), or an
+ * asynchronous lookup did not settle within `timeoutMs` (reported; its late
+ * answer is ignored).
  */
 export function createLimitResolver(
   source: ClientMetadataSource,
   onEvent: EventHandler | undefined,
+  timeoutMs: number = DEFAULT_METADATA_TIMEOUT_MS,
 ): (clientId: string, auth: VerifiedToken) => number | undefined | Promise<number | undefined> {
   const lookup = toMetadataLookup(source);
   // Bounded memory of what was already reported, so a misconfigured client does not flood onEvent.
@@ -92,13 +98,41 @@ export function createLimitResolver(
       return failed(clientId, error);
     }
     if (isThenable(found)) {
-      return Promise.resolve(found).then(
+      return settleWithin(found, timeoutMs).then(
         (metadata) => extract(clientId, metadata),
         (error: unknown) => failed(clientId, error),
       );
     }
     return extract(clientId, found);
   };
+}
+
+/** Rejected by {@link settleWithin} when a lookup did not settle in time. */
+class MetadataTimeoutError extends Error {
+  constructor(timeoutMs: number) {
+    super(`client metadata lookup did not settle within ${timeoutMs} ms`);
+    this.name = 'MetadataTimeoutError';
+  }
+}
+
+// A lookup that never settles (a pool exhausted, a socket without a timeout) must not hold
+// its request, or every later request of that client, forever.
+function settleWithin<T>(lookup: PromiseLike<T>, timeoutMs: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new MetadataTimeoutError(timeoutMs)), timeoutMs);
+    // Never the reason a process stays alive.
+    timer.unref?.();
+    Promise.resolve(lookup).then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
 }
 
 function isThenable(value: unknown): value is PromiseLike<ClientMetadata | undefined> {

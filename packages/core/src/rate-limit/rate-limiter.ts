@@ -3,7 +3,7 @@ import { ConfigurationError, isScopegateError, RateLimitedError } from '../error
 import { attachFastPath, fastPathOf, isPromise, type MaybePromise } from '../fast-path.js';
 import type { RateLimitOptions, RateLimitResult, RateLimitStore, VerifiedToken } from '../types.js';
 import { createMemoryStore } from './memory-store.js';
-import { createLimitResolver, emit, isValidRateLimit } from './metadata.js';
+import { createLimitResolver, DEFAULT_METADATA_TIMEOUT_MS, emit, isValidRateLimit } from './metadata.js';
 
 /** Window of every scopegate limit: `rate_limit_per_minute` is per 60 seconds. */
 export const RATE_LIMIT_WINDOW_SECONDS = 60;
@@ -51,8 +51,9 @@ const MAX_CACHED_POLICIES = 1024;
  * store configured to answer 503 when its backend is down) is rethrown; any
  * other store error lets the request through (fail open) and is reported once
  * per outage as `rate_limit_store_failed`, then `rate_limit_store_recovered`.
- * A metadata source that throws something else is reported and the client
- * gets `defaultPerMinute`.
+ * A metadata source that throws something else, or whose promise does not
+ * settle within `metadataTimeoutMs`, is reported and the client gets
+ * `defaultPerMinute`.
  *
  * @throws ConfigurationError for an invalid `defaultPerMinute`, `appliesTo` or `policyName`.
  */
@@ -68,8 +69,13 @@ export function createRateLimiter(options: RateLimitOptions = {}): RateLimiter {
   const policy = quotePolicy(options.policyName ?? DEFAULT_RATE_LIMIT_POLICY);
   const ownsStore = options.store === undefined;
   const store: RateLimitStore = options.store ?? createMemoryStore();
+  const metadataTimeoutMs = options.metadataTimeoutMs ?? DEFAULT_METADATA_TIMEOUT_MS;
+  // setTimeout's range: a longer delay would fire at once.
+  if (!Number.isInteger(metadataTimeoutMs) || metadataTimeoutMs < 1 || metadataTimeoutMs > 2_147_483_647) {
+    throw new ConfigurationError('rateLimit.metadataTimeoutMs must be a positive integer (milliseconds)');
+  }
   const resolveLimit = options.clientMetadata
-    ? createLimitResolver(options.clientMetadata, onEvent)
+    ? createLimitResolver(options.clientMetadata, onEvent, metadataTimeoutMs)
     : undefined;
 
   const policyHeaders = new Map<number, string>();
