@@ -278,7 +278,8 @@ export interface RateLimitOptions {
   /**
    * Longest wait, in milliseconds, for an asynchronous `clientMetadata` lookup; after it the
    * failure is reported (`rate_limit_metadata_failed`) and the client gets `defaultPerMinute`.
-   * Default 5000.
+   * A positive integer up to 2^31−1. Default 5000. A `hydraAdminMetadata()` source, which
+   * bounds its own lookups, is waited for at least its `timeoutMs` plus 250 ms.
    */
   metadataTimeoutMs?: number;
   /** Limit for clients without metadata. Default: no limit. */

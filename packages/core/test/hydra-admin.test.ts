@@ -262,5 +262,43 @@ describe('hydraAdminMetadata', () => {
     expect(() => hydraAdminMetadata({ adminUrl: 'ftp://hydra' })).toThrow(ConfigurationError);
     expect(() => hydraAdminMetadata({ adminUrl, ttlMs: -1 })).toThrow(ConfigurationError);
     expect(() => hydraAdminMetadata({ adminUrl, maxEntries: 0 })).toThrow(ConfigurationError);
+    // 0 would abort every lookup; past setTimeout's range the abort would come at once.
+    for (const timeoutMs of [0, -1, 1.5, Number.NaN, 2 ** 31])
+      expect(() => hydraAdminMetadata({ adminUrl, timeoutMs })).toThrow(/timeoutMs/);
+  });
+
+  it("keeps 'reject' when the limiter's metadataTimeoutMs is shorter than the source's timeoutMs", async () => {
+    mode = 'slow';
+    const limiterEvents: ScopegateEvent[] = [];
+    const limiter = createRateLimiter({
+      clientMetadata: hydraAdminMetadata({ adminUrl, timeoutMs: 300, onUnavailable: 'reject' }),
+      metadataTimeoutMs: 50,
+      defaultPerMinute: 3,
+      onEvent: (e) => limiterEvents.push(e),
+    });
+    const started = performance.now();
+    // Without the source's own bound the limiter would give up at 50 ms and admit with the default.
+    await expect(limiter.check(auth('limited'))).rejects.toBeInstanceOf(TemporarilyUnavailableError);
+    const elapsed = performance.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(250);
+    expect(elapsed).toBeLessThan(900);
+    expect(limiterEvents).toEqual([]);
+  });
+
+  it("still gives the default in 'default' mode once the source's own timeout fires", async () => {
+    mode = 'slow';
+    const sourceEvents: ScopegateEvent[] = [];
+    const limiterEvents: ScopegateEvent[] = [];
+    const limiter = createRateLimiter({
+      clientMetadata: hydraAdminMetadata({ adminUrl, timeoutMs: 100, onEvent: (e) => sourceEvents.push(e) }),
+      metadataTimeoutMs: 20,
+      defaultPerMinute: 3,
+      onEvent: (e) => limiterEvents.push(e),
+    });
+    const decision = await limiter.check(auth('limited'));
+    expect(decision.headers['ratelimit-policy']).toBe('"client";q=3;w=60');
+    // One report, from the source that timed out, not a second one from the limiter.
+    expect(sourceEvents).toHaveLength(1);
+    expect(limiterEvents).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { ConfigurationError, TemporarilyUnavailableError } from '../errors.js';
 import type { ClientMetadata, ClientMetadataSource, EventHandler } from '../types.js';
-import { emit } from './metadata.js';
+import { emit, SELF_BOUNDED_MS } from './metadata.js';
 
 /** Options of {@link hydraAdminMetadata}. */
 export interface HydraAdminMetadataOptions {
@@ -13,7 +13,12 @@ export interface HydraAdminMetadataOptions {
   negativeTtlMs?: number;
   /** How long the answer given after a failed lookup is reused before Hydra is asked again, ms. Default 5 000. */
   errorTtlMs?: number;
-  /** Abort a lookup after this long, ms. Default 2 000. */
+  /**
+   * Abort a lookup after this long, ms: a positive integer. Default 2 000. A
+   * rate limiter given this source waits at least this long (plus 250 ms) for
+   * its answer, even if its `metadataTimeoutMs` is shorter, so that
+   * `onUnavailable: 'reject'` holds.
+   */
   timeoutMs?: number;
   /** Most clients cached. Default 10 000. */
   maxEntries?: number;
@@ -62,7 +67,11 @@ export function hydraAdminMetadata(options: HydraAdminMetadataOptions): ClientMe
   const ttlMs = nonNegative(options.ttlMs, 60_000, 'ttlMs');
   const negativeTtlMs = nonNegative(options.negativeTtlMs, ttlMs, 'negativeTtlMs');
   const errorTtlMs = nonNegative(options.errorTtlMs, 5_000, 'errorTtlMs');
-  const timeoutMs = nonNegative(options.timeoutMs, 2_000, 'timeoutMs');
+  const timeoutMs = options.timeoutMs ?? 2_000;
+  // AbortSignal.timeout's range: 0 would abort every lookup, a longer delay would fire at once.
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 2_147_483_647) {
+    throw new ConfigurationError('hydraAdminMetadata: timeoutMs must be a positive integer (milliseconds)');
+  }
   const maxEntries = options.maxEntries ?? 10_000;
   if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
     throw new ConfigurationError('hydraAdminMetadata: maxEntries must be a positive integer');
@@ -118,7 +127,7 @@ export function hydraAdminMetadata(options: HydraAdminMetadataOptions): ClientMe
     return entry;
   };
 
-  return (clientId: string) => {
+  const source = (clientId: string) => {
     // URL normalisation turns a path segment of `.` or `..` (even percent-encoded) into another
     // admin path, e.g. the client list: such ids have no client record to read.
     if (clientId === '.' || clientId === '..' || clientId.length === 0) return undefined;
@@ -134,6 +143,9 @@ export function hydraAdminMetadata(options: HydraAdminMetadataOptions): ClientMe
     }
     return pending.then((entry) => entry.metadata);
   };
+  // Each lookup is aborted after timeoutMs and then answered per onUnavailable: the rate
+  // limiter waits for that answer instead of applying its own metadataTimeoutMs first.
+  return Object.assign(source, { [SELF_BOUNDED_MS]: timeoutMs });
 }
 
 async function fetchClient(

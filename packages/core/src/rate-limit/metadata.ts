@@ -44,11 +44,33 @@ export function toMetadataLookup(source: ClientMetadataSource): MetadataLookup {
 export const DEFAULT_METADATA_TIMEOUT_MS = 5_000;
 
 /**
+ * Marks a source that bounds its own lookups and decides itself what a failed
+ * one means (the Hydra source's `timeoutMs` and `onUnavailable`): its value is
+ * that bound in ms. The limiter then waits at least this long, so its own
+ * timer never pre-empts the source's decision (a `'reject'` source would
+ * otherwise fail open whenever `metadataTimeoutMs` is the shorter).
+ */
+export const SELF_BOUNDED_MS: unique symbol = Symbol('scopegate.metadataSelfBoundedMs');
+
+// Time a self-bounded source gets beyond its own bound to turn its abort into an answer.
+const SELF_BOUND_MARGIN_MS = 250;
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** The time the limiter waits for `source`: `timeoutMs`, or longer for a self-bounded source. */
+export function lookupTimeoutOf(source: ClientMetadataSource, timeoutMs: number): number {
+  const bound =
+    typeof source === 'function' ? (source as { [SELF_BOUNDED_MS]?: unknown })[SELF_BOUNDED_MS] : undefined;
+  if (typeof bound !== 'number' || !Number.isFinite(bound)) return timeoutMs;
+  return Math.min(MAX_TIMER_MS, Math.max(timeoutMs, Math.ceil(bound) + SELF_BOUND_MARGIN_MS));
+}
+
+/**
  * Resolves a client's per-minute limit from its metadata: a validated number,
  * or `undefined` when the metadata is absent, has no `rate_limit_per_minute`,
  * holds an invalid one (reported once per client and value), or an
  * asynchronous lookup did not settle within `timeoutMs` (reported; its late
- * answer is ignored).
+ * answer is ignored). A source marked {@link SELF_BOUNDED_MS} gets at least
+ * its own bound plus a margin.
  */
 export function createLimitResolver(
   source: ClientMetadataSource,
@@ -56,6 +78,7 @@ export function createLimitResolver(
   timeoutMs: number = DEFAULT_METADATA_TIMEOUT_MS,
 ): (clientId: string, auth: VerifiedToken) => number | undefined | Promise<number | undefined> {
   const lookup = toMetadataLookup(source);
+  const waitMs = lookupTimeoutOf(source, timeoutMs);
   // Bounded memory of what was already reported, so a misconfigured client does not flood onEvent.
   const reported = new LRUCache<string, true>({ max: 1000 });
 
@@ -98,7 +121,7 @@ export function createLimitResolver(
       return failed(clientId, error);
     }
     if (isThenable(found)) {
-      return settleWithin(found, timeoutMs).then(
+      return settleWithin(found, waitMs).then(
         (metadata) => extract(clientId, metadata),
         (error: unknown) => failed(clientId, error),
       );

@@ -53,9 +53,10 @@ const MAX_CACHED_POLICIES = 1024;
  * per outage as `rate_limit_store_failed`, then `rate_limit_store_recovered`.
  * A metadata source that throws something else, or whose promise does not
  * settle within `metadataTimeoutMs`, is reported and the client gets
- * `defaultPerMinute`.
+ * `defaultPerMinute` (a `hydraAdminMetadata()` source is given at least its
+ * own `timeoutMs` plus 250 ms, so its `onUnavailable` decides).
  *
- * @throws ConfigurationError for an invalid `defaultPerMinute`, `appliesTo` or `policyName`.
+ * @throws ConfigurationError for an invalid `defaultPerMinute`, `appliesTo`, `policyName` or `metadataTimeoutMs`.
  */
 export function createRateLimiter(options: RateLimitOptions = {}): RateLimiter {
   const { defaultPerMinute, onEvent } = options;
