@@ -62,7 +62,11 @@ export type JwsAlgorithm =
   | 'HS384'
   | 'HS512';
 
-/** A JSON Web Key as found in a JWK Set (only the members scopegate reads are typed). */
+/**
+ * A JSON Web Key as found in a JWK Set. The members every key has are typed;
+ * the rest (`n`, `e`, `crv`, `x`, `y`, `ext`, `d`, `priv`…) are read as
+ * `unknown` and checked before use, as a fetched set may hold anything.
+ */
 export interface Jwk {
   readonly kty: string;
   readonly kid?: string;

@@ -32,6 +32,7 @@ import {
   parseJws,
 } from './jwt/parse.js';
 import { isHmacAlgorithm, SUPPORTED_ALGORITHMS, verifyJwsSignature } from './jwt/signature.js';
+import { hasPrivatePart } from './keys/import-key.js';
 import { createIssuerKeySources } from './keys/issuer-key-sources.js';
 import type { KeySource, VerificationKey } from './keys/key-source.js';
 import { createRemoteKeySource } from './keys/remote-key-source.js';
@@ -116,7 +117,8 @@ function createKeySource(options: VerifierOptions, issuers: ReadonlySet<string>)
     if (typeof options.jwks !== 'object' || options.jwks === null || !Array.isArray(options.jwks.keys))
       fail('`jwks` must be a JWK Set: { keys: [...] }');
     // Such a key would be skipped (see isSigningKey) and every token refused: say why at setup.
-    if (options.jwks.keys.some((jwk) => typeof jwk === 'object' && jwk !== null && jwk.d !== undefined))
+    // Checked over every member, also past maxKeys: a private key in configuration is a leak either way.
+    if (options.jwks.keys.some((jwk) => typeof jwk === 'object' && jwk !== null && hasPrivatePart(jwk)))
       fail('`jwks` holds a private key (a `d` member): give the public keys only');
     return createStaticKeySource(options.jwks, options.jwksCache?.maxKeys);
   }

@@ -240,7 +240,11 @@ const memberArb = fc
     ),
     ext: optional(fc.constantFrom<unknown>(true, false, 'yes', 0, 1, null)),
     use: optional(fc.constantFrom<unknown>('sig', 'enc', 'SIG', null, 1)),
+    // jose fails any `d` (even empty or null) and treats a truthy `priv` as private.
+    d: optional(fc.constantFrom<unknown>('', null, 0, 'AQAB')),
+    priv: optional(fc.constantFrom<unknown>('', null, 0, 1, 'x', true)),
     private: fc.boolean(),
+    fetched: fc.boolean(),
   })
   // Members left out, not set to undefined: as a JWKS fetched as JSON has them.
   .map((record) => Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)));
@@ -252,13 +256,23 @@ describe('differential: scopegate uses exactly the keys of a set that jose uses'
     const privateJwk = key.privateKey.export({ format: 'jwk' }) as Record<string, unknown>;
     let accepted = 0;
     await fc.assert(
-      fc.asyncProperty(memberArb, async ({ private: withPrivate, ...members }) => {
-        const jwk = { ...(withPrivate ? privateJwk : key.publicJwk), kid: key.kid, ...members };
+      fc.asyncProperty(memberArb, async ({ private: withPrivate, fetched, ...members }) => {
+        // `use` left out of the base key, so a key without one is generated too.
+        const { use: _use, ...publicJwk } = key.publicJwk;
+        const jwk = { ...(withPrivate ? privateJwk : publicJwk), kid: key.kid, ...members };
         const set = { keys: [jwk] } as unknown as JwkSet;
+        // Given in the options, a set with a private key is refused at setup already (a refusal
+        // too); fetched from a jwks_uri it goes through the cache's own filter.
+        const source = fetched
+          ? {
+              jwksUri: 'https://auth.example.com/jwks',
+              fetch: async () =>
+                new Response(JSON.stringify(set), { headers: { 'content-type': 'application/json' } }),
+            }
+          : { jwks: set };
         const [ours, theirs] = await Promise.all([
-          // A set given in the options with a private key is refused at setup already: a refusal too.
           Promise.resolve()
-            .then(() => createVerifier({ issuer: ISSUER, audience: AUDIENCE, now: () => NOW_MS, jwks: set }))
+            .then(() => createVerifier({ issuer: ISSUER, audience: AUDIENCE, now: () => NOW_MS, ...source }))
             .then((verifier) => verifier.verify(token))
             .then(
               () => true,
@@ -274,9 +288,14 @@ describe('differential: scopegate uses exactly the keys of a set that jose uses'
           ),
         ]);
         if (ours) accepted++;
-        expect({ members, withPrivate, ours }).toEqual({ members, withPrivate, ours: theirs });
+        expect({ members, withPrivate, fetched, ours }).toEqual({
+          members,
+          withPrivate,
+          fetched,
+          ours: theirs,
+        });
       }),
-      { numRuns: 150 },
+      { numRuns: 300 },
     );
     // The generator reaches both outcomes.
     expect(accepted).toBeGreaterThan(0);

@@ -10,7 +10,7 @@ import {
 import { JwksCache, type JwksCacheConfig } from '../src/keys/jwks-cache.js';
 import type { VerificationKey } from '../src/keys/key-source.js';
 import { createRemoteKeySource } from '../src/keys/remote-key-source.js';
-import type { Jwk, JwtHeader, ScopegateEvent } from '../src/types.js';
+import type { Jwk, JwkSet, JwtHeader, ScopegateEvent } from '../src/types.js';
 import { createVerifier } from '../src/verifier.js';
 import { type LocalIssuer, startLocalIssuer } from './helpers/local-issuer.js';
 
@@ -491,6 +491,30 @@ describe('no keys at all', () => {
 });
 
 describe('hydration, events and options', () => {
+  it('neither holds nor exports a key published with its private part, and reports a fetched one', async () => {
+    const withLeak = (): JwkSet => ({
+      keys: [...idp.jwks().keys, { ...(idp.jwks().keys[0] as Jwk), kid: 'leaked', d: 'private-part' }],
+    });
+    const leaked = makeCache();
+    await leaked.loadJwks(withLeak());
+    expect(JSON.stringify(leaked.exportJwks())).not.toContain('leaked');
+    // Seeding is not a fetch, so the unknown kid may refetch once: the issuer's set lacks it too.
+    await expect(Promise.resolve().then(() => leaked.getKey(header('leaked')))).rejects.toBeInstanceOf(
+      KeyNotFoundError,
+    );
+
+    const fetched = makeCache({ fetch: async () => Response.json(withLeak()) });
+    await fetched.warmup();
+    expect(syncKey(fetched, header(idp.currentKid)).kid).toBe(idp.currentKid);
+    await expect(Promise.resolve().then(() => fetched.getKey(header('leaked')))).rejects.toBeInstanceOf(
+      KeyNotFoundError,
+    );
+    const reports = ofType('misconfigured');
+    expect(reports).toHaveLength(1);
+    expect(reports[0]).toMatchObject({ error: expect.stringMatching(/publishes 1 private key \(skipped\)/) });
+    expect(JSON.stringify(reports)).not.toContain('private-part');
+  });
+
   it('loadJwks seeds keys without a fetch; exportJwks round-trips public members only', async () => {
     const seeded = makeCache();
     const withExtras = {
@@ -502,12 +526,6 @@ describe('hydration, events and options', () => {
     const exported = seeded.exportJwks();
     expect(exported).toEqual(idp.jwks());
     expect(JSON.stringify(exported)).not.toContain('example.com/x5');
-    // A key published with its private part is no key to verify with: neither held nor exported.
-    const leaked = makeCache();
-    await leaked.loadJwks({
-      keys: [...idp.jwks().keys, { ...(idp.jwks().keys[0] as Jwk), kid: 'leaked', d: 'private-part' }],
-    });
-    expect(JSON.stringify(leaked.exportJwks())).not.toContain('leaked');
 
     // an unknown kid right after seeding may refetch at once (seeding is not a fetch)
     const newKid = await idp.rotate();

@@ -29,7 +29,8 @@ export const MIN_RSA_BITS = 2048;
 /**
  * Whether a JWK from a key set may be used to verify signatures: `use` absent
  * or `sig`; `key_ops` absent or exactly `["verify"]`; `ext` absent or a
- * boolean; no private part (`d`). jose, the reference, skips every other key.
+ * boolean; no private part (see {@link hasPrivatePart}); no truthy `priv`
+ * unless `key_ops` is given. jose, the reference, skips every other key.
  */
 export function isSigningKey(jwk: Jwk): boolean {
   if (jwk.use !== undefined && jwk.use !== 'sig') return false;
@@ -39,8 +40,20 @@ export function isSigningKey(jwk: Jwk): boolean {
   if (ops !== undefined && !(Array.isArray(ops) && ops.length === 1 && ops[0] === 'verify')) return false;
   if (jwk.ext !== undefined && typeof jwk.ext !== 'boolean') return false;
   // A published private key lets anyone sign: no token it signs can be trusted.
-  if (jwk.d !== undefined) return false;
+  if (hasPrivatePart(jwk)) return false;
+  // jose takes a truthy `priv` (the private member of post-quantum key types) for a private key
+  // and imports it for signing, which fails, unless `key_ops` names the use itself.
+  if (ops === undefined && jwk.priv) return false;
   return true;
+}
+
+/**
+ * Whether a JWK of the key types scopegate verifies with (RSA, EC, OKP) carries
+ * its private part: any `d` member, even empty or null (jose then fails the
+ * import too).
+ */
+export function hasPrivatePart(jwk: Jwk): boolean {
+  return jwk.d !== undefined;
 }
 
 /**

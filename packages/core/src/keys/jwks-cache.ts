@@ -21,7 +21,7 @@ import {
   type FetchJsonOptions,
   fetchJson,
 } from './fetch-json.js';
-import { isSigningKey } from './import-key.js';
+import { hasPrivatePart, isSigningKey } from './import-key.js';
 import { KeySet } from './key-set.js';
 import type { VerificationKey } from './key-source.js';
 
@@ -308,6 +308,13 @@ export class JwksCache {
       if (!Array.isArray(doc.body.keys)) throw new JwksContentError('the JWK Set has no keys array');
       const jwks = doc.body as unknown as JwkSet;
       const set = await KeySet.fromJwks(jwks, this.settings.maxKeys);
+      // Skipped like any unusable key, but the issuer has leaked a signing key: say so loudly.
+      const leaked = countPrivateKeys(jwks, this.settings.maxKeys);
+      if (leaked > 0)
+        this.emit({
+          type: 'misconfigured',
+          error: `the JWK Set at ${uri} publishes ${leaked} private key${leaked === 1 ? '' : 's'} (skipped): rotate ${leaked === 1 ? 'it' : 'them'} at the issuer`,
+        });
       if (set.size === 0) throw new JwksContentError('the JWK Set has no usable signing keys');
       const { minMaxAgeMs, maxMaxAgeMs, maxAgeMs } = this.settings;
       const maxAge =
@@ -372,6 +379,13 @@ function pick(set: KeySet, header: JwtHeader): VerificationKey {
 function describeFailure(error: unknown): string {
   if (error instanceof FetchJsonError || error instanceof JwksContentError) return error.message;
   return 'unexpected error';
+}
+
+function countPrivateKeys(jwks: JwkSet, maxKeys: number): number {
+  let count = 0;
+  for (const jwk of jwks.keys.slice(0, maxKeys))
+    if (typeof jwk === 'object' && jwk !== null && hasPrivatePart(jwk)) count++;
+  return count;
 }
 
 function publicJwks(jwks: JwkSet, maxKeys: number): JwkSet {
