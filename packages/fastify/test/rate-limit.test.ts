@@ -149,8 +149,13 @@ describe('rate limits', () => {
       defaultPerMinute: 1,
     });
     const token = await issuer.client('svc-stuck');
+    const started = performance.now();
     const first = await hit(app, token);
+    const elapsed = performance.now() - started;
     expect(first.statusCode).toBe(200);
+    // Well under the 5 s default: the option, not the default, ended the wait.
+    expect(elapsed).toBeGreaterThanOrEqual(90);
+    expect(elapsed).toBeLessThan(2_000);
     expect(first.headers['ratelimit-policy']).toBe('"client";q=1;w=60');
     expect((await hit(app, token)).statusCode).toBe(429);
     await app.close();
