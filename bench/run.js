@@ -70,7 +70,7 @@ const references = ['express:layers', 'fastify:hook'];
 // cost if it did nothing but check the signature.
 const signatureReferences = { express: 'express:crypto-layers', fastify: 'fastify:crypto-hook' };
 // What each round measures, in order. The servers a target compares stand next to each other
-// (scopegate next to bare and its peer, or to crypto). The Redis store runs with the repeated
+// (scopegate next to bare and its peer, or to crypto; the crypto route next to its shaped twin). The Redis store runs with the repeated
 // token only: what it adds per request (one round trip for the client's window) does not
 // depend on whether the token is new. The crypto route runs with distinct tokens only: no
 // target compares it with a repeated token.
@@ -86,8 +86,8 @@ const lineup = (mode, fw) =>
       ]
     : [
         `${fw}:bare`,
-        `${fw}:crypto`,
         signatureReferences[fw],
+        `${fw}:crypto`,
         `${fw}:scopegate`,
         `${fw}:scopegate-nocache`,
         PEERS[fw],
