@@ -396,6 +396,8 @@ describe('createRateLimiter', () => {
       const inTime = limiter.check(token('stuck'));
       answer?.({ rate_limit_per_minute: 600 });
       expect((await inTime).headers['ratelimit-policy']).toBe('"client";q=600;w=60');
+      // The late answer reported nothing more, and no timer is left behind.
+      expect(events).toHaveLength(1);
       expect(vi.getTimerCount()).toBe(0);
     } finally {
       vi.useRealTimers();
