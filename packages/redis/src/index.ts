@@ -1,4 +1,4 @@
-export { DEFAULT_PREFIX, rateLimitRedisKey } from './key.js';
+export { DEFAULT_PREFIX, rateLimitRedisKey, redisKeyForStoreKey, userRateLimitRedisKey } from './key.js';
 export {
   createRedisStore,
   DEFAULT_RETRY_AFTER_SECONDS,

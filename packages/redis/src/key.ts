@@ -2,11 +2,33 @@
  * Redis key naming. Every client's state lives in one key whose client part
  * is a Redis Cluster hash tag (`{...}`), so a client's key always maps to one
  * slot and the single-key script stays valid in a cluster.
+ *
+ * Two steps lead from a client id to its Redis key: core's rate limiter turns
+ * the id into a store key (`client:<id>`, see {@link clientStoreKey}) and
+ * passes that to `consume`; the store turns the store key into the Redis key
+ * ({@link redisKeyForStoreKey}). The exported helpers run both steps through
+ * the very function `consume` uses, so they name the key Redis actually holds.
  */
+import { createHash } from 'node:crypto';
 import { ConfigurationError } from '@scopegate/core';
 
 /** Default key prefix of {@link createRedisStore}. */
 export const DEFAULT_PREFIX = 'scopegate:rl:';
+
+// Mirrors core's rate limiter (packages/core/src/rate-limit/rate-limiter.ts, not exported there):
+// ids longer than this are hashed. The limiter round-trip test in redis-store.test.ts fails on drift.
+const MAX_PLAIN_ID_LENGTH = 128;
+
+/**
+ * The store key core's rate limiter passes to `consume` for an id:
+ * `client:<id>` / `user:<subject>`, or for an id longer than 128 characters
+ * `client:#<base64url SHA-256 of the id>` (likewise `user:#…`).
+ */
+export function clientStoreKey(kind: 'client' | 'user', id: string): string {
+  const prefix = `${kind}:`;
+  if (id.length <= MAX_PLAIN_ID_LENGTH) return prefix + id;
+  return `${prefix}#${createHash('sha256').update(id).digest('base64url')}`;
+}
 
 /**
  * Escapes a client key so it cannot end or open the hash tag early: `%`, `{`
@@ -18,24 +40,57 @@ export function escapeHashTagContent(key: string): string {
 }
 
 /**
- * Throws a {@link ConfigurationError} for a prefix that would break the hash
- * tag (a `{` or `}` in the prefix would make Redis Cluster hash that part instead).
+ * Throws a {@link ConfigurationError} for a prefix that is not a string or
+ * would break the hash tag (a `{` or `}` in the prefix would make Redis
+ * Cluster hash that part instead).
  */
-export function assertValidPrefix(prefix: string): void {
+export function assertValidPrefix(prefix: unknown): asserts prefix is string {
+  if (typeof prefix !== 'string') {
+    throw new ConfigurationError('the Redis rate-limit key prefix must be a string');
+  }
   if (prefix.includes('{') || prefix.includes('}')) {
     throw new ConfigurationError('the Redis rate-limit key prefix must not contain "{" or "}"');
   }
 }
 
 /**
- * The Redis key that holds the rate-limit state of `key` (usually a client
- * id): `<prefix>{<escaped key>}`, e.g. `scopegate:rl:{nightly-data-sync}`.
+ * The Redis key of a store key, exactly as `consume(storeKey, …)` writes it:
+ * `<prefix>{<escaped store key>}`. This is the function the store itself
+ * uses. For a client id, use {@link rateLimitRedisKey} instead.
+ *
+ * @param storeKey - the key passed to `RateLimitStore.consume` (from the adapters: `client:<id>`).
+ * @param prefix - key prefix; default `'scopegate:rl:'`. Must not contain `{` or `}`.
+ * @throws ConfigurationError for an invalid prefix.
+ */
+export function redisKeyForStoreKey(storeKey: string, prefix: string = DEFAULT_PREFIX): string {
+  assertValidPrefix(prefix);
+  return `${prefix}{${escapeHashTagContent(storeKey)}}`;
+}
+
+/**
+ * The Redis key holding the rate-limit state of a client, as the adapters
+ * write it: `<prefix>{client:<client id>}`, e.g.
+ * `scopegate:rl:{client:nightly-data-sync}`; a client id longer than 128
+ * characters is hashed (`scopegate:rl:{client:#<base64url SHA-256>}`).
  * Useful to inspect or reset one client's state with `redis-cli`.
  *
- * @param key - the key the adapters pass to `RateLimitStore.consume`.
+ * @param clientId - the client id the limiter keys by (the token's client id).
  * @param prefix - key prefix; default `'scopegate:rl:'`. Must not contain `{` or `}`.
+ * @throws ConfigurationError for an invalid prefix.
  */
-export function rateLimitRedisKey(key: string, prefix: string = DEFAULT_PREFIX): string {
-  assertValidPrefix(prefix);
-  return `${prefix}{${escapeHashTagContent(key)}}`;
+export function rateLimitRedisKey(clientId: string, prefix: string = DEFAULT_PREFIX): string {
+  return redisKeyForStoreKey(clientStoreKey('client', clientId), prefix);
+}
+
+/**
+ * The Redis key holding the rate-limit state of a user subject, which the
+ * adapters limit under `rateLimit.appliesTo: 'all'`: `<prefix>{user:<subject>}`
+ * (a subject longer than 128 characters hashed like a client id).
+ *
+ * @param subject - the token's subject (`sub`).
+ * @param prefix - key prefix; default `'scopegate:rl:'`. Must not contain `{` or `}`.
+ * @throws ConfigurationError for an invalid prefix.
+ */
+export function userRateLimitRedisKey(subject: string, prefix: string = DEFAULT_PREFIX): string {
+  return redisKeyForStoreKey(clientStoreKey('user', subject), prefix);
 }

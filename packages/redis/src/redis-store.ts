@@ -11,7 +11,7 @@ import {
   type ScopegateEvent,
   TemporarilyUnavailableError,
 } from '@scopegate/core';
-import { assertValidPrefix, DEFAULT_PREFIX, rateLimitRedisKey } from './key.js';
+import { assertValidPrefix, DEFAULT_PREFIX, redisKeyForStoreKey } from './key.js';
 import { SLIDING_WINDOW_SCRIPT, SLIDING_WINDOW_SCRIPT_SHA1 } from './sliding-window-script.js';
 import { withTimeout } from './with-timeout.js';
 
@@ -156,7 +156,7 @@ export function createRedisStore(options: RedisStoreOptions): RateLimitStore {
       if (typeof windowSeconds !== 'number' || !(windowSeconds > 0) || !Number.isFinite(windowSeconds)) {
         throw new ConfigurationError('rate-limit window must be a positive number of seconds');
       }
-      const redisKey = rateLimitRedisKey(key, prefix);
+      const redisKey = redisKeyForStoreKey(key, prefix);
       const startEpoch = epoch;
       try {
         const attempt: Attempt = { abandoned: false };

@@ -6,7 +6,7 @@
  */
 import { type ScopegateEvent, TemporarilyUnavailableError } from '@scopegate/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedisStore, rateLimitRedisKey } from '../src/index.js';
+import { createRedisStore, redisKeyForStoreKey } from '../src/index.js';
 import { SLIDING_WINDOW_SCRIPT_SHA1 } from '../src/sliding-window-script.js';
 import {
   clientFactories,
@@ -121,7 +121,7 @@ describe.skipIf(!available).each(clientFactories)('failure policy via %s', (_nam
     // Counting is exact again once recovered: a client the outage never touched.
     expect(await store.consume('after-outage-client', 3, W)).toMatchObject({ allowed: true, remaining: 2 });
     expect(await store.consume('after-outage-client', 3, W)).toMatchObject({ allowed: true, remaining: 1 });
-    expect(await client.sendCommand('EXISTS', rateLimitRedisKey('outage-client'))).toBe(1);
+    expect(await client.sendCommand('EXISTS', redisKeyForStoreKey('outage-client'))).toBe(1);
 
     // A second outage is reported again, once.
     await server.kill();

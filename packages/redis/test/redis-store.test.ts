@@ -4,9 +4,21 @@
  * clients, key layout and expiry, and agreement with core's reference algorithm.
  */
 
-import { SLIDING_WINDOW_SEGMENTS, type SlidingWindowState, slidingWindowConsume } from '@scopegate/core';
+import {
+  createRateLimiter,
+  SLIDING_WINDOW_SEGMENTS,
+  type SlidingWindowState,
+  slidingWindowConsume,
+  type VerifiedToken,
+} from '@scopegate/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedisStore, DEFAULT_PREFIX, rateLimitRedisKey } from '../src/index.js';
+import {
+  createRedisStore,
+  DEFAULT_PREFIX,
+  rateLimitRedisKey,
+  redisKeyForStoreKey,
+  userRateLimitRedisKey,
+} from '../src/index.js';
 import {
   clientFactories,
   deleteKeys,
@@ -53,7 +65,7 @@ describe.skipIf(!available).each(clientFactories)('Redis store via %s', (_name, 
       expect(r.resetSeconds).toBeLessThanOrEqual(W + W / SLIDING_WINDOW_SEGMENTS);
     }
     // The hash holds the 50 admissions in the current bucket(s) plus the `last` field.
-    const hash = await hashEntries(client.sendCommand, rateLimitRedisKey('burst-client', prefix));
+    const hash = await hashEntries(client.sendCommand, redisKeyForStoreKey('burst-client', prefix));
     let counted = 0;
     for (const [field, value] of hash) if (field !== 'last') counted += Number(value);
     expect(counted).toBe(50);
@@ -92,17 +104,23 @@ describe.skipIf(!available).each(clientFactories)('Redis store via %s', (_name, 
       resetSeconds: 2,
     });
     // Even a limit-0 client's key expires (it only remembers the newest bucket).
-    const pttl = Number(await client.sendCommand('PTTL', rateLimitRedisKey('zero-client', prefix)));
+    const pttl = Number(await client.sendCommand('PTTL', redisKeyForStoreKey('zero-client', prefix)));
     expect(pttl).toBeGreaterThan(0);
   });
 
   it('keys are hash-tagged per client and braces in ids cannot break the tag', async () => {
     expect(DEFAULT_PREFIX).toBe('scopegate:rl:');
-    expect(rateLimitRedisKey('nightly-data-sync')).toBe('scopegate:rl:{nightly-data-sync}');
-    expect(rateLimitRedisKey('a}b{c')).toBe('scopegate:rl:{a%7Db%7Bc}');
+    expect(redisKeyForStoreKey('client:nightly-data-sync')).toBe('scopegate:rl:{client:nightly-data-sync}');
+    expect(redisKeyForStoreKey('a}b{c')).toBe('scopegate:rl:{a%7Db%7Bc}');
     // `%` is escaped too, so an id that looks escaped stays distinct from the one it imitates.
-    expect(rateLimitRedisKey('a%7Db')).toBe('scopegate:rl:{a%257Db}');
-    expect(rateLimitRedisKey('a}b')).not.toBe(rateLimitRedisKey('a%7Db'));
+    expect(redisKeyForStoreKey('a%7Db')).toBe('scopegate:rl:{a%257Db}');
+    expect(redisKeyForStoreKey('a}b')).not.toBe(redisKeyForStoreKey('a%7Db'));
+    // The client-id helpers add the limiter's `client:` / `user:` part (the README's examples).
+    expect(rateLimitRedisKey('nightly-data-sync')).toBe('scopegate:rl:{client:nightly-data-sync}');
+    expect(rateLimitRedisKey('a}b', 'x:')).toBe('x:{client:a%7Db}');
+    expect(userRateLimitRedisKey('alice')).toBe('scopegate:rl:{user:alice}');
+    expect(rateLimitRedisKey('c'.repeat(128))).toBe(`scopegate:rl:{client:${'c'.repeat(128)}}`);
+    expect(rateLimitRedisKey('c'.repeat(129))).toMatch(/^scopegate:rl:\{client:#[A-Za-z0-9_-]{43}\}$/);
     expect(() => createRedisStore({ sendCommand: client.sendCommand, prefix: 'bad{' })).toThrow(/prefix/);
 
     const s = store();
@@ -119,10 +137,32 @@ describe.skipIf(!available).each(clientFactories)('Redis store via %s', (_name, 
     expect(key.slice(open + 1, key.indexOf('}', open + 1))).toBe('id%7Dwith%7Bbraces');
   });
 
+  it("rateLimitRedisKey names the key core's rate limiter makes the store write", async () => {
+    const limiter = createRateLimiter({ store: store(), defaultPerMinute: 5, appliesTo: 'all' });
+    const longId = `long-${'x'.repeat(200)}`;
+    const expected = [
+      rateLimitRedisKey('nightly-data-sync', prefix),
+      rateLimitRedisKey('id}with{braces-via-limiter', prefix),
+      rateLimitRedisKey(longId, prefix),
+      userRateLimitRedisKey('alice@example.com', prefix),
+    ];
+    for (const key of expected) expect(Number(await client.sendCommand('EXISTS', key))).toBe(0);
+    await limiter.check(verified('client', 'nightly-data-sync'));
+    await limiter.check(verified('client', 'id}with{braces-via-limiter'));
+    await limiter.check(verified('client', longId));
+    await limiter.check(verified('user', 'alice@example.com', 'some-spa'));
+    for (const key of expected) {
+      expect(Number(await client.sendCommand('EXISTS', key)), key).toBe(1);
+      expect((await hashEntries(client.sendCommand, key)).length).toBeGreaterThan(0);
+    }
+    // A long id's key is bounded: the id itself never reaches Redis.
+    expect(expected[2]?.includes('x'.repeat(129))).toBe(false);
+  });
+
   it('sets a TTL of W + s on every written key', async () => {
     const s = store();
     await s.consume('ttl-client', 5, W);
-    const pttl = Number(await client.sendCommand('PTTL', rateLimitRedisKey('ttl-client', prefix)));
+    const pttl = Number(await client.sendCommand('PTTL', redisKeyForStoreKey('ttl-client', prefix)));
     expect(pttl).toBeGreaterThan(W * 1000);
     expect(pttl).toBeLessThanOrEqual(W * 1000 + (W * 1000) / SLIDING_WINDOW_SEGMENTS);
   });
@@ -131,7 +171,7 @@ describe.skipIf(!available).each(clientFactories)('Redis store via %s', (_name, 
     const s = store();
     // A 1.2 s window: segment 100 ms, TTL 1300 ms.
     expect((await s.consume('expiring-client', 1, 1.2)).allowed).toBe(true);
-    const key = rateLimitRedisKey('expiring-client', prefix);
+    const key = redisKeyForStoreKey('expiring-client', prefix);
     expect(Number(await client.sendCommand('EXISTS', key))).toBe(1);
     const pttl = Number(await client.sendCommand('PTTL', key));
     expect(pttl).toBeGreaterThan(1000);
@@ -145,7 +185,7 @@ describe.skipIf(!available).each(clientFactories)('Redis store via %s', (_name, 
   it('agrees with the core reference at the real Redis time (Retry-After included)', async () => {
     const s = store();
     const limit = 4;
-    const key = rateLimitRedisKey('reference-client', prefix);
+    const key = redisKeyForStoreKey('reference-client', prefix);
     for (let i = 0; i < limit; i++) await s.consume('reference-client', limit, W);
     // Rebuild the reference state from the hash, then compare the next (rejected) consume,
     // bracketing the unknown server time between two TIME readings.
@@ -168,6 +208,21 @@ describe.skipIf(!available).each(clientFactories)('Redis store via %s', (_name, 
     throw new Error('could not bracket a consume within one bucket');
   });
 });
+
+/** A verified token as the adapters hand it to the rate limiter. */
+function verified(subjectType: 'client' | 'user', subject: string, clientId?: string): VerifiedToken {
+  return {
+    token: 'header.payload.signature',
+    header: { alg: 'RS256' },
+    claims: { sub: subject },
+    issuer: 'https://issuer.test/',
+    subject,
+    subjectType,
+    clientId: subjectType === 'client' ? subject : clientId,
+    scopes: new Set(),
+    expiresAt: 2_000_000_000,
+  };
+}
 
 /**
  * The reference state equivalent to a key's hash, built through the public

@@ -7,7 +7,7 @@
 import { type SlidingWindowState, slidingWindowConsume } from '@scopegate/core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rateLimitRedisKey } from '../src/index.js';
+import { redisKeyForStoreKey } from '../src/index.js';
 import { SLIDING_WINDOW_SCRIPT, SLIDING_WINDOW_SCRIPT_SHA1 } from '../src/sliding-window-script.js';
 import {
   connectIoredis,
@@ -49,7 +49,7 @@ describe.skipIf(!available)('sliding-window script vs core reference', () => {
   }
 
   async function compare(limit: number, windowSeconds: number, start: number, steps: readonly number[]) {
-    const key = rateLimitRedisKey(`ref-${keyCounter++}`, prefix);
+    const key = redisKeyForStoreKey(`ref-${keyCounter++}`, prefix);
     let state: SlidingWindowState | undefined;
     let now = start;
     for (const step of steps) {
@@ -64,7 +64,7 @@ describe.skipIf(!available)('sliding-window script vs core reference', () => {
     const start = 1_750_000_000_000;
     // 5 admitted at once, 2 rejected, then time passes bucket by bucket for 70 s.
     await compare(5, 60, start, [0, 0, 0, 0, 0, 0, 0, ...Array.from({ length: 14 }, () => 5000)]);
-    const key = rateLimitRedisKey('exact', prefix);
+    const key = redisKeyForStoreKey('exact', prefix);
     for (let i = 0; i < 3; i++) await scriptAt(key, 3, 60, start + 1234);
     // Full at t0 + 1.234 s: the bucket leaves at bucket 13 later; Retry-After = ceil((13 * 5000 - 1234) / 1000) = 64.
     expect(await scriptAt(key, 3, 60, start + 1234)).toEqual({
