@@ -29,9 +29,12 @@ export type RedisFailurePolicy = 'allow' | 'reject';
 export interface RedisStoreOptions {
   /** Sends a raw command through your Redis client (see {@link RedisSendCommand}). Required. */
   sendCommand: RedisSendCommand;
-  /** Prefix of every key; must not contain `{` or `}`. Default `'scopegate:rl:'`. */
+  /** Prefix of every key: a string without `{` or `}`. Default `'scopegate:rl:'`. */
   prefix?: string;
-  /** Longest wait for Redis per request, in milliseconds, script loading included. Default 200. */
+  /**
+   * Longest wait for Redis per request, in milliseconds, script loading
+   * included: an integer from 1 to 2147483647 (`setTimeout`'s range). Default 200.
+   */
   timeoutMs?: number;
   /**
    * When Redis fails or is slow: `'allow'` (default) lets the request through
@@ -39,12 +42,12 @@ export interface RedisStoreOptions {
    * (503 with `Retry-After`).
    */
   onError?: RedisFailurePolicy;
-  /** `Retry-After` seconds of the 503 under `onError: 'reject'`. Default 5. */
+  /** `Retry-After` seconds of the 503 under `onError: 'reject'`: a positive integer. Default 5. */
   retryAfterSeconds?: number;
   /**
    * Receives `rate_limit_store_failed` once when Redis starts failing and
    * `rate_limit_store_recovered` once when it answers again (per outage, not
-   * per request). Default: none.
+   * per request). Must be a function if given. Default: none.
    */
   onEvent?: EventHandler;
 }
@@ -53,6 +56,9 @@ export interface RedisStoreOptions {
 export const DEFAULT_TIMEOUT_MS = 200;
 /** Default {@link RedisStoreOptions.retryAfterSeconds}. */
 export const DEFAULT_RETRY_AFTER_SECONDS = 5;
+
+/** Longest {@link RedisStoreOptions.timeoutMs}: the largest delay `setTimeout` honours (2^31 - 1 ms). */
+const MAX_TIMEOUT_MS = 2_147_483_647;
 
 const MAX_ERROR_LENGTH = 200;
 
@@ -85,6 +91,11 @@ function toInteger(value: unknown): number {
  * The store does not own the Redis connection: create, reconnect and close
  * your client yourself. No Redis client library is a dependency.
  *
+ * Defaults: `prefix` `'scopegate:rl:'`, `timeoutMs` 200, `onError` `'allow'`,
+ * `retryAfterSeconds` 5, no `onEvent`.
+ *
+ * @throws ConfigurationError (`reason: 'misconfigured'`) at construction for
+ * any invalid option, naming the option.
  * @example
  * ```ts
  * const redis = new Redis(process.env.REDIS_URL);           // ioredis
@@ -92,6 +103,9 @@ function toInteger(value: unknown): number {
  * ```
  */
 export function createRedisStore(options: RedisStoreOptions): RateLimitStore {
+  if (typeof options !== 'object' || options === null) {
+    throw new ConfigurationError('createRedisStore: options must be an object with sendCommand');
+  }
   const { sendCommand } = options;
   if (typeof sendCommand !== 'function') {
     throw new ConfigurationError('createRedisStore: sendCommand must be a function');
@@ -99,15 +113,25 @@ export function createRedisStore(options: RedisStoreOptions): RateLimitStore {
   const prefix = options.prefix ?? DEFAULT_PREFIX;
   assertValidPrefix(prefix);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-    throw new ConfigurationError('createRedisStore: timeoutMs must be a positive number');
+  // setTimeout's range: a longer delay fires after 1 ms, so every request would time out.
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_TIMEOUT_MS) {
+    throw new ConfigurationError(
+      `createRedisStore: timeoutMs must be an integer from 1 to ${MAX_TIMEOUT_MS} (milliseconds)`,
+    );
   }
   const policy = options.onError ?? 'allow';
   if (policy !== 'allow' && policy !== 'reject') {
     throw new ConfigurationError("createRedisStore: onError must be 'allow' or 'reject'");
   }
   const retryAfterSeconds = options.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS;
+  // Sent as the Retry-After header (delay-seconds): a positive whole number.
+  if (!Number.isSafeInteger(retryAfterSeconds) || retryAfterSeconds < 1) {
+    throw new ConfigurationError('createRedisStore: retryAfterSeconds must be a positive integer (seconds)');
+  }
   const onEvent = options.onEvent;
+  if (onEvent !== undefined && typeof onEvent !== 'function') {
+    throw new ConfigurationError('createRedisStore: onEvent must be a function');
+  }
 
   // Outage tracking. `epoch` changes at every transition; only a request that
   // started in the current state may cause the next transition, so late

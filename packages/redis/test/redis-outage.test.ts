@@ -4,7 +4,7 @@
  * bounded wait, one event per outage, and the same store recovers once the
  * server is back, re-loading its script (NOSCRIPT) without being recreated.
  */
-import { type ScopegateEvent, TemporarilyUnavailableError } from '@scopegate/core';
+import { ConfigurationError, type ScopegateEvent, TemporarilyUnavailableError } from '@scopegate/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisStore, redisKeyForStoreKey } from '../src/index.js';
 import { SLIDING_WINDOW_SCRIPT_SHA1 } from '../src/sliding-window-script.js';
@@ -190,6 +190,113 @@ describe('store options', () => {
     expect(() => createRedisStore({ sendCommand, timeoutMs: 0 })).toThrow(/timeoutMs/);
     expect(() => createRedisStore({ sendCommand, onError: 'maybe' as 'allow' })).toThrow(/onError/);
     expect(() => createRedisStore({} as never)).toThrow(/sendCommand/);
+  });
+
+  /** The ConfigurationError `create` throws (fails the test when it does not throw one). */
+  function configurationError(create: () => unknown): ConfigurationError {
+    try {
+      create();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigurationError);
+      expect(error).toMatchObject({ status: 500, reason: 'misconfigured' });
+      return error as ConfigurationError;
+    }
+    throw new Error('expected a ConfigurationError');
+  }
+
+  it.each([
+    ['2^31 (setTimeout would fire after 1 ms)', 2 ** 31],
+    ['a huge value', 1e12],
+    ['Infinity', Number.POSITIVE_INFINITY],
+    ['NaN', Number.NaN],
+    ['a negative value', -5],
+    ['a fraction', 0.5],
+    ['a numeric string', '200'],
+  ])('rejects timeoutMs = %s, naming the option', (_what, timeoutMs) => {
+    const error = configurationError(() => createRedisStore({ sendCommand, timeoutMs: timeoutMs as number }));
+    expect(error.message).toMatch(/timeoutMs/);
+    expect(error.message).toMatch(/2147483647/);
+  });
+
+  it("accepts timeoutMs up to setTimeout's limit, which then really waits", async () => {
+    const slow = async () => {
+      await sleep(30);
+      return [1, 4, 60];
+    };
+    const events: ScopegateEvent[] = [];
+    const store = createRedisStore({
+      sendCommand: slow,
+      timeoutMs: 2_147_483_647,
+      onEvent: (e) => events.push(e),
+    });
+    expect(await store.consume('c', 5, W)).toEqual({
+      allowed: true,
+      limit: 5,
+      remaining: 4,
+      resetSeconds: 60,
+    });
+    expect(events).toEqual([]);
+    expect(() => createRedisStore({ sendCommand, timeoutMs: 1 })).not.toThrow();
+  });
+
+  it.each([
+    ['NaN', Number.NaN],
+    ["'soon'", 'soon'],
+    ['a numeric string', '5'],
+    ['0', 0],
+    ['a negative value', -1],
+    ['a fraction', 2.5],
+    ['Infinity', Number.POSITIVE_INFINITY],
+  ])('rejects retryAfterSeconds = %s, naming the option', (_what, retryAfterSeconds) => {
+    const error = configurationError(() =>
+      createRedisStore({ sendCommand, onError: 'reject', retryAfterSeconds: retryAfterSeconds as number }),
+    );
+    expect(error.message).toMatch(/retryAfterSeconds/);
+  });
+
+  it.each([
+    ['a number', 42],
+    ['an object', { toString: () => 'p:' }],
+    ['an array', ['p:']],
+  ])('rejects a prefix that is %s', (_what, prefix) => {
+    const error = configurationError(() => createRedisStore({ sendCommand, prefix: prefix as string }));
+    expect(error.message).toMatch(/prefix/);
+  });
+
+  it.each([
+    ['a string', 'console.log'],
+    ['an object', { handle: () => undefined }],
+    ['true', true],
+  ])('rejects an onEvent that is %s', (_what, onEvent) => {
+    const error = configurationError(() => createRedisStore({ sendCommand, onEvent: onEvent as never }));
+    expect(error.message).toMatch(/onEvent/);
+  });
+
+  it('rejects missing options and a non-function sendCommand', () => {
+    expect(configurationError(() => createRedisStore(undefined as never)).message).toMatch(/sendCommand/);
+    expect(configurationError(() => createRedisStore(null as never)).message).toMatch(/sendCommand/);
+    expect(configurationError(() => createRedisStore({ sendCommand: 'redis' as never })).message).toMatch(
+      /sendCommand/,
+    );
+    expect(
+      configurationError(() => createRedisStore({ sendCommand, onError: 'deny' as never })).message,
+    ).toMatch(/onError/);
+  });
+
+  it('accepts every option at its documented form', () => {
+    expect(() =>
+      createRedisStore({
+        sendCommand,
+        prefix: '',
+        timeoutMs: 50,
+        onError: 'reject',
+        retryAfterSeconds: 1,
+        onEvent: () => undefined,
+      }),
+    ).not.toThrow();
+    expect(() =>
+      createRedisStore({ sendCommand, onEvent: undefined, retryAfterSeconds: undefined }),
+    ).not.toThrow();
   });
 
   it('treats a malformed reply as a failure (fail open by default, 503 under reject)', async () => {
