@@ -6,6 +6,7 @@
 import {
   ConfigurationError,
   type EventHandler,
+  isValidRateLimit,
   type RateLimitResult,
   type RateLimitStore,
   type ScopegateEvent,
@@ -71,15 +72,51 @@ function isNoScript(error: unknown): boolean {
   return error instanceof Error && error.message.startsWith('NOSCRIPT');
 }
 
-function toInteger(value: unknown): number {
+/**
+ * A reply the rate-limit script cannot give (a proxy, a wrong script under
+ * the same SHA-1, a client that maps replies oddly). Handled like a Redis
+ * failure, so garbage never reaches the result and its headers. The message
+ * names the field, never the reply's content.
+ */
+class MalformedReplyError extends Error {
+  constructor(detail: string) {
+    super(`malformed reply from the rate-limit script: ${detail}`);
+    this.name = 'MalformedReplyError';
+  }
+}
+
+// Integer replies arrive as numbers (RESP), bigints or decimal strings depending on the client.
+const DECIMAL_INTEGER = /^-?\d{1,16}$/;
+
+function replyInteger(value: unknown, field: string): number {
   const n =
     typeof value === 'number'
       ? value
-      : typeof value === 'bigint' || typeof value === 'string'
+      : typeof value === 'bigint' || (typeof value === 'string' && DECIMAL_INTEGER.test(value))
         ? Number(value)
         : Number.NaN;
-  if (!Number.isFinite(n)) throw new Error('unexpected reply from the rate-limit script');
-  return n;
+  if (!Number.isSafeInteger(n)) throw new MalformedReplyError(`${field} is not an integer`);
+  return n === 0 ? 0 : n; // no -0 in results
+}
+
+/**
+ * Checks the script's `{allowed, remaining, resetSeconds}` against what the
+ * script can answer for `limit`: allowed 0 or 1; 0 <= remaining <= limit - 1
+ * when allowed, remaining 0 when rejected; resetSeconds a non-negative integer.
+ *
+ * @throws MalformedReplyError for anything else.
+ */
+function parseReply(reply: unknown, limit: number): RateLimitResult {
+  if (!Array.isArray(reply) || reply.length !== 3) throw new MalformedReplyError('not a list of 3 integers');
+  const allowed = replyInteger(reply[0], 'allowed');
+  if (allowed !== 0 && allowed !== 1) throw new MalformedReplyError('allowed is not 0 or 1');
+  const remaining = replyInteger(reply[1], 'remaining');
+  if (remaining < 0 || remaining > limit - allowed || (allowed === 0 && remaining !== 0)) {
+    throw new MalformedReplyError('remaining is out of range');
+  }
+  const resetSeconds = replyInteger(reply[2], 'resetSeconds');
+  if (resetSeconds < 0) throw new MalformedReplyError('resetSeconds is negative');
+  return { allowed: allowed === 1, limit, remaining, resetSeconds };
 }
 
 /**
@@ -174,8 +211,9 @@ export function createRedisStore(options: RedisStoreOptions): RateLimitStore {
 
   return {
     async consume(key: string, limit: number, windowSeconds: number): Promise<RateLimitResult> {
-      if (typeof limit !== 'number' || !(limit >= 0) || !Number.isFinite(limit)) {
-        throw new ConfigurationError('rate limit must be a non-negative number');
+      // Whole requests, as core's limiter passes them; the reply check relies on it.
+      if (!isValidRateLimit(limit)) {
+        throw new ConfigurationError('rate limit must be a non-negative integer');
       }
       if (typeof windowSeconds !== 'number' || !(windowSeconds > 0) || !Number.isFinite(windowSeconds)) {
         throw new ConfigurationError('rate-limit window must be a positive number of seconds');
@@ -191,15 +229,8 @@ export function createRedisStore(options: RedisStoreOptions): RateLimitStore {
             attempt.abandoned = true;
           },
         );
-        if (!Array.isArray(reply) || reply.length !== 3) {
-          throw new Error('unexpected reply from the rate-limit script');
-        }
-        const result: RateLimitResult = {
-          allowed: toInteger(reply[0]) === 1,
-          limit,
-          remaining: toInteger(reply[1]),
-          resetSeconds: toInteger(reply[2]),
-        };
+        // Inside the try: a malformed reply takes the failure path (event, onError policy).
+        const result = parseReply(reply, limit);
         if (failing && startEpoch === epoch) {
           failing = false;
           epoch++;

@@ -305,7 +305,10 @@ describe('store options', () => {
     const open = createRedisStore({ sendCommand: bad, onEvent: (e) => events.push(e) });
     expect(await open.consume('c', 2, W)).toEqual({ allowed: true, limit: 2, remaining: 2, resetSeconds: 0 });
     expect(events).toEqual([
-      { type: 'rate_limit_store_failed', error: 'unexpected reply from the rate-limit script' },
+      {
+        type: 'rate_limit_store_failed',
+        error: 'malformed reply from the rate-limit script: not a list of 3 integers',
+      },
     ]);
     const closed = createRedisStore({ sendCommand: bad, onError: 'reject', retryAfterSeconds: 2 });
     await expect(closed.consume('c', 2, W)).rejects.toMatchObject({ status: 503, retryAfter: 2 });
