@@ -86,8 +86,8 @@ export interface TokenClientBaseOptions {
   extraParams?: Readonly<Record<string, string | readonly string[]>>;
   /**
    * Allow plain `http:` URLs for non-loopback hosts. Loopback hosts
-   * (`localhost`, `127.0.0.0/8`, `[::1]`) are always allowed over http.
-   * Default `false`.
+   * (exactly `localhost`, `127.0.0.0/8` and `[::1]`; not `*.localhost`) are
+   * always allowed over http. Default `false`.
    */
   allowInsecureHttp?: boolean;
 }
@@ -184,13 +184,12 @@ function number(value: unknown, name: string, fallback: number, min: number, max
   return value;
 }
 
+// Exactly the documented set. `*.localhost` names are left out: Node resolves
+// them through the system resolver, which may send them to the network.
+// `hostname` is WHATWG-normalised, so `127.1` arrives as `127.0.0.1` and
+// `[0::1]` as `[::1]`.
 function isLoopback(hostname: string): boolean {
-  return (
-    hostname === 'localhost' ||
-    hostname.endsWith('.localhost') ||
-    hostname === '[::1]' ||
-    /^127(\.\d{1,3}){3}$/.test(hostname)
-  );
+  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
 }
 
 /**

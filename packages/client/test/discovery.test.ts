@@ -97,6 +97,18 @@ describe('discovery', () => {
     );
   });
 
+  it('refuses a discovered token_endpoint over plain http on a *.localhost name', async () => {
+    serve({
+      '/.well-known/openid-configuration': (o) => ({
+        json: { issuer: o, token_endpoint: 'http://auth.localhost/token' },
+      }),
+    });
+    await expect(createTokenClient({ issuer: server.origin, ...creds }).getToken()).rejects.toThrow(
+      /must use https/,
+    );
+    expect(server.tokenRequests).toHaveLength(0);
+  });
+
   it('fails with DiscoveryError when neither document exists (or is JSON)', async () => {
     serve({ '/.well-known/openid-configuration': () => ({ body: 'garbage' }) });
     const error = await createTokenClient({ issuer: server.origin, ...creds })

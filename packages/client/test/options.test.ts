@@ -22,6 +22,8 @@ describe('createTokenClient option validation', () => {
     ['http on loopback', { ...ok, tokenUrl: 'http://127.0.0.1:8080/token' }],
     ['http on localhost', { ...ok, tokenUrl: 'http://localhost/token' }],
     ['http on [::1]', { ...ok, tokenUrl: 'http://[::1]:9000/token' }],
+    ['http on 127.255.0.9', { ...ok, tokenUrl: 'http://127.255.0.9/token' }],
+    ['http on LOCALHOST (host names are case-insensitive)', { ...ok, tokenUrl: 'http://LOCALHOST/token' }],
     [
       'http anywhere with allowInsecureHttp',
       { ...ok, tokenUrl: 'http://auth.internal/token', allowInsecureHttp: true },
@@ -48,6 +50,21 @@ describe('createTokenClient option validation', () => {
       /issuer must use https/,
     ],
     ['ftp', { ...ok, tokenUrl: 'ftp://auth.example.com/token' }, /must use https/],
+    // Only the documented loopback set: localhost, 127.0.0.0/8, [::1].
+    ['http on a *.localhost name', { ...ok, tokenUrl: 'http://auth.localhost/token' }, /must use https/],
+    ['http on localhost. (trailing dot)', { ...ok, tokenUrl: 'http://localhost./token' }, /must use https/],
+    [
+      'http on localhost.example.com',
+      { ...ok, tokenUrl: 'http://localhost.example.com/t' },
+      /must use https/,
+    ],
+    ['http on 128.0.0.1', { ...ok, tokenUrl: 'http://128.0.0.1/token' }, /must use https/],
+    ['http on IPv4-mapped loopback', { ...ok, tokenUrl: 'http://[::ffff:127.0.0.1]/t' }, /must use https/],
+    [
+      'an http issuer on a *.localhost name',
+      { issuer: 'http://auth.localhost', clientId: 'w', clientSecret: 's' },
+      /issuer must use https/,
+    ],
     ['credentials in the URL', { ...ok, tokenUrl: 'https://u:p@auth.example.com/token' }, /credentials/],
     ['a fragment', { ...ok, tokenUrl: 'https://auth.example.com/token#x' }, /fragment/],
     ['an empty clientId', { ...ok, clientId: '' }, /clientId must be a non-empty string/],
