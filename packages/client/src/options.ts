@@ -213,9 +213,17 @@ export function checkEndpointUrl(value: string | URL, allowInsecureHttp: boolean
   return url;
 }
 
-function scopeString(scope: string | readonly string[] | undefined): string | undefined {
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function scopeString(scope: unknown): string | undefined {
   if (scope === undefined) return undefined;
-  const tokens = typeof scope === 'string' ? scope.split(' ').filter((s) => s.length > 0) : [...scope];
+  if (typeof scope !== 'string' && !Array.isArray(scope)) {
+    fail('scope must be a space-separated string or an array of strings');
+  }
+  const tokens: unknown[] =
+    typeof scope === 'string' ? scope.split(' ').filter((s) => s.length > 0) : [...scope];
   for (const token of tokens) {
     if (typeof token !== 'string' || !SCOPE_TOKEN.test(token)) {
       fail(
@@ -226,16 +234,42 @@ function scopeString(scope: string | readonly string[] | undefined): string | un
   return tokens.length > 0 ? [...new Set(tokens)].join(' ') : undefined;
 }
 
-function stringList(value: string | readonly string[] | undefined, name: string): string[] {
+function stringList(value: unknown, name: string): string[] {
   if (value === undefined) return [];
-  const list = typeof value === 'string' ? [value] : [...value];
+  if (typeof value !== 'string' && !Array.isArray(value)) {
+    fail(`${name} must be a non-empty string or an array of them`);
+  }
+  const list: unknown[] = typeof value === 'string' ? [value] : [...value];
   return list.map((v) => nonEmptyString(v, name));
+}
+
+function extraParamList(value: unknown): Array<readonly [string, string]> {
+  if (value === undefined || value === null) return [];
+  if (!isPlainObject(value)) fail('extraParams must be an object of strings or string arrays');
+  const list: Array<readonly [string, string]> = [];
+  for (const [name, entry] of Object.entries(value)) {
+    if (RESERVED_PARAMS.has(name)) fail(`extraParams may not set "${name}"; use the dedicated option`);
+    // Validate before iterating: a number or object would otherwise throw a raw TypeError.
+    const values: unknown[] | undefined =
+      typeof entry === 'string' ? [entry] : Array.isArray(entry) ? entry : undefined;
+    if (!values || values.some((v) => typeof v !== 'string')) {
+      fail(`extraParams.${name} must be a string or an array of strings`);
+    }
+    for (const v of values as string[]) list.push([name, v]);
+  }
+  return list;
+}
+
+function optionalBoolean(value: unknown, name: string): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') fail(`${name} must be a boolean`);
+  return value;
 }
 
 /** Validates user options and fills in defaults. Throws {@link TokenClientConfigurationError}. */
 export function resolveOptions(options: TokenClientOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) fail('options must be an object');
-  const allowInsecureHttp = options.allowInsecureHttp === true;
+  const allowInsecureHttp = optionalBoolean(options.allowInsecureHttp, 'allowInsecureHttp');
   const hasUrl = options.tokenUrl !== undefined;
   const hasIssuer = options.issuer !== undefined;
   if (hasUrl === hasIssuer) fail('give exactly one of tokenUrl or issuer');
@@ -243,7 +277,9 @@ export function resolveOptions(options: TokenClientOptions): ResolvedOptions {
   let tokenUrl: URL | undefined;
   let issuer: string | undefined;
   if (hasUrl) {
-    const checked = checkEndpointUrl(options.tokenUrl as string | URL, allowInsecureHttp);
+    const raw: unknown = options.tokenUrl;
+    if (typeof raw !== 'string' && !(raw instanceof URL)) fail('tokenUrl must be a string or a URL');
+    const checked = checkEndpointUrl(raw, allowInsecureHttp);
     if (typeof checked === 'string') fail(`tokenUrl ${checked}`);
     tokenUrl = checked;
   } else {
@@ -258,21 +294,15 @@ export function resolveOptions(options: TokenClientOptions): ResolvedOptions {
     fail("authMethod must be 'client_secret_basic' or 'client_secret_post'");
   }
 
-  const extraParams: Array<readonly [string, string]> = [];
-  for (const [name, value] of Object.entries(options.extraParams ?? {})) {
-    if (RESERVED_PARAMS.has(name)) fail(`extraParams may not set "${name}"; use the dedicated option`);
-    for (const v of typeof value === 'string' ? [value] : value) {
-      if (typeof v !== 'string') fail(`extraParams.${name} must be a string or an array of strings`);
-      extraParams.push([name, v]);
-    }
-  }
+  const extraParams = extraParamList(options.extraParams);
 
   if (options.fetch !== undefined && typeof options.fetch !== 'function') fail('fetch must be a function');
   if (options.now !== undefined && typeof options.now !== 'function') fail('now must be a function');
   const fetchImpl = options.fetch ?? globalThis.fetch;
   if (typeof fetchImpl !== 'function') fail('no fetch available: pass the fetch option (Node >= 20 has one)');
 
-  const retry = options.retry ?? {};
+  const retry: RetryOptions = options.retry ?? {};
+  if (!isPlainObject(retry)) fail('retry must be an object');
   const attempts = number(retry.attempts, 'retry.attempts', DEFAULTS.retry.attempts, 1, 10);
   if (!Number.isInteger(attempts)) fail('retry.attempts must be an integer');
 

@@ -102,4 +102,49 @@ describe('createTokenClient option validation', () => {
     );
     expect(() => createTokenClient(options as unknown as TokenClientOptions)).toThrow(message);
   });
+
+  // Values of the wrong type (plain JavaScript callers, JSON config) get the
+  // configuration error naming the option, never a raw TypeError.
+  it.each([
+    ['scope: 5', { scope: 5 }, /^scope must be/],
+    ['scope: {}', { scope: {} }, /^scope must be/],
+    ['scope: null', { scope: null }, /^scope must be/],
+    ['scope: [5]', { scope: [5] }, /^scope values/],
+    ['resource: 5', { resource: 5 }, /^resource must be/],
+    ['resource: {}', { resource: {} }, /^resource must be/],
+    ['resource: [5]', { resource: [5] }, /^resource must be/],
+    ['audience: 5', { audience: 5 }, /^audience must be/],
+    ['tokenUrl: 5', { tokenUrl: 5 }, /^tokenUrl must be a string or a URL/],
+    ['tokenUrl: {}', { tokenUrl: {} }, /^tokenUrl must be a string or a URL/],
+    ['extraParams: a number value', { extraParams: { tenant: 5 } }, /^extraParams\.tenant must be/],
+    ['extraParams: an object value', { extraParams: { tenant: {} } }, /^extraParams\.tenant must be/],
+    ['extraParams: a null value', { extraParams: { tenant: null } }, /^extraParams\.tenant must be/],
+    ['extraParams: [5]', { extraParams: { tenant: ['a', 5] } }, /^extraParams\.tenant must be/],
+    ['extraParams: a string', { extraParams: 'tenant=a' }, /^extraParams must be an object/],
+    ['extraParams: an array', { extraParams: [['tenant', 'a']] }, /^extraParams must be an object/],
+    ['retry: 5', { retry: 5 }, /^retry must be an object/],
+    ['retry.attempts: "3"', { retry: { attempts: '3' } }, /^retry\.attempts must be/],
+    ['allowInsecureHttp: "yes"', { allowInsecureHttp: 'yes' }, /^allowInsecureHttp must be a boolean/],
+    ['expirySkewSec: "60"', { expirySkewSec: '60' }, /^expirySkewSec must be/],
+    ['clientSecret: 5', { clientSecret: 5 }, /^clientSecret must be/],
+  ])('rejects a wrong type: %s', (_name, extra, message) => {
+    const secret = 'do-not-echo-this-secret';
+    let error: unknown;
+    try {
+      createTokenClient({ ...ok, clientSecret: secret, ...extra } as unknown as TokenClientOptions);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(TokenClientConfigurationError);
+    expect(error).toMatchObject({ code: 'configuration_error' });
+    expect((error as Error).message).toMatch(message);
+    expect((error as Error).message).not.toContain(secret);
+  });
+
+  it('accepts an empty extraParams string value and a null extraParams', () => {
+    expect(() => createTokenClient({ ...ok, extraParams: { tenant: '' } })).not.toThrow();
+    expect(() =>
+      createTokenClient({ ...ok, extraParams: null } as unknown as TokenClientOptions),
+    ).not.toThrow();
+  });
 });
