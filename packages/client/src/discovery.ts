@@ -7,7 +7,7 @@
  * the client, and its secret, at another token endpoint.
  */
 import { DiscoveryError } from './errors.js';
-import { exchange, parseJsonObject, TransportFailure } from './http.js';
+import { describeRedirect, exchange, parseJsonObject, TransportFailure } from './http.js';
 import { checkEndpointUrl, type ResolvedOptions } from './options.js';
 import type { Redactor } from './redact.js';
 import { RetryableFailure } from './retry.js';
@@ -61,6 +61,12 @@ export async function discoverTokenEndpoint(
             },
           ),
       );
+    }
+    if (answer.redirected) {
+      // Not followed (see exchange): the document must come from the issuer's
+      // own well-known URL, not from wherever a redirect points.
+      misses.push(`${url.pathname}: ${describeRedirect(answer)}, not followed`);
+      continue;
     }
     if (answer.status === 429 || answer.status >= 500) {
       throw new RetryableFailure(

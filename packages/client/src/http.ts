@@ -24,6 +24,12 @@ export interface HttpAnswer {
   status: number;
   headers: Headers;
   body: string;
+  /**
+   * The answer is a redirect (3xx, or an opaque redirect from a browser-style
+   * fetch), or the `fetch` option followed one although told not to. Either
+   * way it did not come from the URL asked, so callers must not use it.
+   */
+  redirected: boolean;
 }
 
 async function readCapped(response: Response, aborted: Promise<never>): Promise<string> {
@@ -54,7 +60,10 @@ async function readCapped(response: Response, aborted: Promise<never>): Promise<
 
 /**
  * Performs one request and reads the whole answer within `timeoutMs`.
- * Rejects only with {@link TransportFailure}.
+ * Redirects are never followed (`redirect: 'manual'`): a token request would
+ * resend the client credentials to wherever the redirect points, and
+ * metadata must come from the issuer's own URL. Rejects only with
+ * {@link TransportFailure}.
  */
 export async function exchange(
   fetchImpl: FetchLike,
@@ -77,9 +86,21 @@ export async function exchange(
     onAbort?.();
   }, timeoutMs);
   try {
-    const response = await Promise.race([fetchImpl(url, { ...init, signal: controller.signal }), aborted]);
+    const response = await Promise.race([
+      fetchImpl(url, { ...init, redirect: 'manual', signal: controller.signal }),
+      aborted,
+    ]);
+    const redirected =
+      (response.status >= 300 && response.status < 400) ||
+      response.type === 'opaqueredirect' ||
+      response.redirected;
+    if (redirected) {
+      // The body of a redirect is of no use; release the connection.
+      response.body?.cancel().catch(() => {});
+      return { status: response.status, headers: response.headers, body: '', redirected };
+    }
     const body = await readCapped(response, aborted);
-    return { status: response.status, headers: response.headers, body };
+    return { status: response.status, headers: response.headers, body, redirected };
   } catch (error) {
     if (error instanceof TransportFailure) throw error;
     if (timedOut) throw new TransportFailure('timeout');
@@ -87,6 +108,13 @@ export async function exchange(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** How a redirected answer came about, for messages: "a redirect (HTTP 302)" and the like. */
+export function describeRedirect(answer: HttpAnswer): string {
+  if (answer.status >= 300 && answer.status < 400) return `a redirect (HTTP ${answer.status})`;
+  if (answer.status === 0) return 'an opaque redirect';
+  return 'a redirect that the fetch option followed anyway';
 }
 
 /**

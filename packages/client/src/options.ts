@@ -74,7 +74,11 @@ export interface TokenClientBaseOptions {
   timeoutMs?: number;
   /** Retry policy for transient failures; see {@link RetryOptions}. */
   retry?: RetryOptions;
-  /** `fetch` implementation used for the token endpoint, discovery and {@link TokenClient.fetch}. Default: `globalThis.fetch`. */
+  /**
+   * `fetch` implementation used for the token endpoint, discovery and
+   * {@link TokenClient.fetch}. It must honour `redirect: 'manual'`, which the
+   * token and discovery requests pass. Default: `globalThis.fetch`.
+   */
   fetch?: FetchLike;
   /** Clock in epoch milliseconds used for token expiry (tests inject a fake one). Default `Date.now`. */
   now?: () => number;
@@ -105,7 +109,7 @@ export type TokenClientOptions = TokenClientBaseOptions &
          * The issuer; the token endpoint is discovered from
          * `${issuer}/.well-known/openid-configuration`, then RFC 8414
          * `/.well-known/oauth-authorization-server`. The document's `issuer`
-         * must equal this value exactly.
+         * must equal this value exactly. Redirects are not followed.
          */
         issuer: string;
         tokenUrl?: never;

@@ -5,7 +5,13 @@
  */
 import { applyClientAuthentication } from './client-authentication.js';
 import { TokenRequestError, TokenResponseError, TokenTimeoutError, tokenEndpointError } from './errors.js';
-import { exchange, parseJsonObject, parseRetryAfter, type TransportFailure } from './http.js';
+import {
+  describeRedirect,
+  exchange,
+  parseJsonObject,
+  parseRetryAfter,
+  type TransportFailure,
+} from './http.js';
 import type { ResolvedOptions } from './options.js';
 import type { Redactor } from './redact.js';
 import { RetryableFailure } from './retry.js';
@@ -73,11 +79,11 @@ export async function requestToken(
 
   let answer: Awaited<ReturnType<typeof exchange>>;
   try {
-    // Token endpoints do not redirect; following one would resend the credentials elsewhere.
+    // exchange() never follows a redirect: it would resend the credentials elsewhere.
     answer = await exchange(
       options.fetch,
       endpoint,
-      { method: 'POST', headers, body: body.toString(), redirect: 'manual' },
+      { method: 'POST', headers, body: body.toString() },
       timeoutMs,
     );
   } catch (error) {
@@ -107,6 +113,12 @@ export async function requestToken(
   }
 
   const { status } = answer;
+  if (answer.redirected) {
+    throw new TokenResponseError(
+      status,
+      `Token endpoint ${where} answered with ${describeRedirect(answer)}; not followed, answer not used`,
+    );
+  }
   const json = parseJsonObject(answer.body);
 
   if (status >= 200 && status < 300) {
@@ -144,13 +156,6 @@ export async function requestToken(
       effectiveExpiresIn(json['expires_in'], options),
       options.expirySkewSec,
       scope,
-    );
-  }
-
-  if (status >= 300 && status < 400) {
-    throw new TokenResponseError(
-      status,
-      `Token endpoint ${where} answered with a redirect (HTTP ${status}); not followed`,
     );
   }
 
