@@ -7,10 +7,10 @@
  * the client, and its secret, at another token endpoint.
  */
 import { DiscoveryError } from './errors.js';
-import { describeRedirect, exchange, parseJsonObject, TransportFailure } from './http.js';
+import { describeRedirect, exchange, parseJsonObject, parseRetryAfter, TransportFailure } from './http.js';
 import { checkEndpointUrl, type ResolvedOptions } from './options.js';
 import type { Redactor } from './redact.js';
-import { RetryableFailure } from './retry.js';
+import { isTransientStatus, RetryableFailure } from './retry.js';
 
 /** The metadata URLs tried, in order. */
 export function metadataUrls(issuer: string): URL[] {
@@ -26,8 +26,9 @@ export function metadataUrls(issuer: string): URL[] {
  * Fetches the metadata and returns the checked token endpoint. Both metadata
  * URLs share one `timeoutMs` deadline, so one attempt never takes longer than
  * the timeout the retry budget granted it. Throws DiscoveryError (final) or
- * RetryableFailure (network error, timeout, 5xx, 429) to be retried by the
- * caller.
+ * RetryableFailure (network error, timeout, 408, 429, 5xx; with the
+ * server's `Retry-After`) to be retried by the caller under the same policy
+ * as the token request.
  */
 export async function discoverTokenEndpoint(
   options: ResolvedOptions,
@@ -68,13 +69,16 @@ export async function discoverTokenEndpoint(
       misses.push(`${url.pathname}: ${describeRedirect(answer)}, not followed`);
       continue;
     }
-    if (answer.status === 429 || answer.status >= 500) {
+    if (isTransientStatus(answer.status)) {
+      // Same policy as the token request: retried, after Retry-After if the budget allows.
       throw new RetryableFailure(
-        (attempts) =>
+        (attempts, retryAfterSec) =>
           new DiscoveryError(
             issuer,
-            `Discovery for ${issuer} failed after ${attempts} attempt(s): ${url.href} answered HTTP ${answer.status}`,
+            `Discovery for ${issuer} failed after ${attempts} attempt(s): ${url.href} answered HTTP ${answer.status}${retryAfterSec !== undefined ? `; server asked to retry after ${retryAfterSec} s` : ''}`,
+            retryAfterSec !== undefined ? { retryAfterSec } : undefined,
           ),
+        parseRetryAfter(answer.headers.get('retry-after')),
       );
     }
     const document = answer.status === 200 ? parseJsonObject(answer.body) : undefined;

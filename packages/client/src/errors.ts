@@ -58,15 +58,18 @@ setName(TokenClientConfigurationError, 'TokenClientConfigurationError');
 export class DiscoveryError extends TokenClientError {
   /** The configured issuer. */
   readonly issuer: string;
+  /** Seconds the metadata server asked to wait (`Retry-After`) when that was beyond the retry budget, if any. */
+  readonly retryAfterSec: number | undefined;
 
   /**
    * @param issuer - the configured issuer.
    * @param message - what failed.
-   * @param options - sanitised `cause`.
+   * @param options - sanitised `cause`; `retryAfterSec` as for {@link TokenRequestError}.
    */
-  constructor(issuer: string, message: string, options?: { cause?: unknown }) {
-    super('discovery_failed', message, options);
+  constructor(issuer: string, message: string, options?: { cause?: unknown; retryAfterSec?: number }) {
+    super('discovery_failed', message, options?.cause !== undefined ? { cause: options.cause } : undefined);
     this.issuer = issuer;
+    this.retryAfterSec = options?.retryAfterSec;
   }
 }
 setName(DiscoveryError, 'DiscoveryError');

@@ -24,6 +24,14 @@ export class RetryableFailure extends Error {
   }
 }
 
+/**
+ * HTTP statuses worth retrying, for the token request and discovery alike:
+ * 408 (request timeout), 429 (rate limited) and every 5xx.
+ */
+export function isTransientStatus(status: number): boolean {
+  return status === 408 || status === 429 || status >= 500;
+}
+
 /** Full-jitter backoff delay before attempt `attempt + 1`, in ms. */
 export function backoffDelay(attempt: number, policy: Required<RetryOptions>, random = Math.random): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));

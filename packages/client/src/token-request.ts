@@ -14,7 +14,7 @@ import {
 } from './http.js';
 import type { ResolvedOptions } from './options.js';
 import type { Redactor } from './redact.js';
-import { RetryableFailure } from './retry.js';
+import { isTransientStatus, RetryableFailure } from './retry.js';
 import { CachedToken } from './token-response.js';
 
 // OAuth error codes that mean "try again later" (RFC 6749 §4.1.2.1 / §5.2 usage in the wild).
@@ -163,8 +163,7 @@ export async function requestToken(
   const error =
     typeof rawError === 'string' && ERROR_CODE.test(rawError) ? redactor.scrub(rawError) : undefined;
   const retryAfterMs = parseRetryAfter(answer.headers.get('retry-after'));
-  const transient =
-    status === 408 || status === 429 || status >= 500 || (error !== undefined && TRANSIENT_ERRORS.has(error));
+  const transient = isTransientStatus(status) || (error !== undefined && TRANSIENT_ERRORS.has(error));
 
   if (transient) {
     throw new RetryableFailure(

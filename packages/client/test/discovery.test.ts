@@ -1,5 +1,5 @@
 import { createTokenClient, DiscoveryError } from '@scopegate/client';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { metadataUrls } from '../src/discovery.js';
 import { fastRetry, issueToken, type Reply, startTokenServer, type TokenServer } from './token-server.js';
 
@@ -131,6 +131,100 @@ describe('discovery', () => {
     expect(server.requests).toHaveLength(3);
     down = false;
     expect(await client.getToken()).toBe('token-1');
+  });
+});
+
+describe('discovery follows the retry policy of the token request', () => {
+  const metadata = (): Reply => ({
+    json: { issuer: server.origin, token_endpoint: `${server.origin}/token` },
+  });
+
+  it.each([408, 429, 500, 502, 503, 504])('retries HTTP %i, then succeeds', async (status) => {
+    server.handler = (req, i) => {
+      if (req.path === '/token') return issueToken(req, i);
+      return i === 0 ? { status, body: 'busy' } : metadata();
+    };
+    const client = createTokenClient({ issuer: server.origin, ...creds });
+    expect(await client.getToken()).toBe('token-1');
+    expect(server.requests.map((r) => r.path)).toEqual([
+      '/.well-known/openid-configuration',
+      '/.well-known/openid-configuration',
+      '/token',
+    ]);
+  });
+
+  it('honours Retry-After on 429', async () => {
+    server.handler = (req, i) => {
+      if (req.path === '/token') return issueToken(req, i);
+      return i === 0 ? { status: 429, headers: { 'retry-after': '1' }, body: 'slow down' } : metadata();
+    };
+    const client = createTokenClient({
+      issuer: server.origin,
+      ...creds,
+      retry: { ...fastRetry, maxDelayMs: 1 },
+    });
+    expect(await client.getToken()).toBe('token-1');
+    const [first, second] = server.requests;
+    // The backoff alone would wait at most 1 ms; Retry-After asked for 1 s.
+    expect(second!.at - first!.at).toBeGreaterThanOrEqual(950);
+  });
+
+  it('honours Retry-After as an HTTP date on 503', async () => {
+    server.handler = (req, i) => {
+      if (req.path === '/token') return issueToken(req, i);
+      const later = new Date(Date.now() + 2_000).toUTCString();
+      return i === 0 ? { status: 503, headers: { 'retry-after': later }, body: 'down' } : metadata();
+    };
+    const client = createTokenClient({
+      issuer: server.origin,
+      ...creds,
+      retry: { ...fastRetry, maxDelayMs: 1 },
+    });
+    expect(await client.getToken()).toBe('token-1');
+    const [first, second] = server.requests;
+    // A whole-second date, so at least ~1 s after the first answer.
+    expect(second!.at - first!.at).toBeGreaterThanOrEqual(900);
+  });
+
+  it('Retry-After: 0 retries at once, instead of a backoff that would not fit the budget', async () => {
+    server.handler = (req, i) => {
+      if (req.path === '/token') return issueToken(req, i);
+      return i === 0 ? { status: 503, headers: { 'retry-after': '0' }, body: 'busy' } : metadata();
+    };
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0.99);
+    try {
+      const client = createTokenClient({
+        issuer: server.origin,
+        ...creds,
+        retry: { attempts: 3, baseDelayMs: 10_000, maxDelayMs: 10_000, maxTotalMs: 5_000 },
+      });
+      expect(await client.getToken()).toBe('token-1');
+    } finally {
+      random.mockRestore();
+    }
+  });
+
+  it('gives up at once when Retry-After exceeds the remaining budget, and says so', async () => {
+    server.handler = () => ({ status: 429, headers: { 'retry-after': '120' }, body: '' });
+    const client = createTokenClient({ issuer: server.origin, ...creds });
+    const error = await client.getToken().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DiscoveryError);
+    expect(error).toMatchObject({ code: 'discovery_failed', retryAfterSec: 120 });
+    expect((error as Error).message).toMatch(
+      /failed after 1 attempt\(s\): .* answered HTTP 429; server asked to retry after 120 s$/,
+    );
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('a 408 that persists fails with DiscoveryError after the policy attempts', async () => {
+    server.handler = () => ({ status: 408, body: 'timeout' });
+    const error = await createTokenClient({ issuer: server.origin, ...creds })
+      .getToken()
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DiscoveryError);
+    expect(error).toMatchObject({ retryAfterSec: undefined });
+    expect((error as Error).message).toMatch(/failed after 3 attempt\(s\): .* answered HTTP 408$/);
+    expect(server.requests).toHaveLength(3);
   });
 });
 

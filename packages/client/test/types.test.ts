@@ -92,6 +92,7 @@ describe('public types', () => {
     expectTypeOf<TokenRequestError['retryAfterSec']>().toEqualTypeOf<number | undefined>();
     expectTypeOf<TokenResponseError['status']>().toEqualTypeOf<number>();
     expectTypeOf<DiscoveryError['issuer']>().toEqualTypeOf<string>();
+    expectTypeOf<DiscoveryError['retryAfterSec']>().toEqualTypeOf<number | undefined>();
     expectTypeOf<TokenClientConfigurationError>().toExtend<TokenClientError>();
   });
 });
