@@ -44,7 +44,10 @@ export interface TokenClientBaseOptions {
   expirySkewSec?: number;
   /**
    * Lifetime assumed, in seconds, when the response's `expires_in` is missing
-   * or absurd (not a positive number or numeric string). Default `300`.
+   * or absurd (not a positive number or numeric string; a string is read
+   * like the number it spells). A positive `expires_in` under 1 s counts as
+   * 1 s, so a server's tiny value cannot turn every call into a token
+   * request. Default `300`.
    */
   defaultExpiresInSec?: number;
   /** Upper bound, in seconds, on a response's `expires_in`; larger values are clamped to it. Default `86400` (24 h). */

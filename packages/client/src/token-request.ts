@@ -40,17 +40,32 @@ export function tokenRequestBody(options: ResolvedOptions): URLSearchParams {
   return body;
 }
 
-/** Reads `expires_in` (number or numeric string), falling back and clamping per the options. */
+/**
+ * Shortest lifetime assumed for a token, in seconds: a positive `expires_in`
+ * below it is raised to it. Without a floor, a server answering
+ * `expires_in: 0.001` would make every getToken() a token request; one
+ * second is also the smallest `defaultExpiresInSec` and `maxExpiresInSec`.
+ */
+export const MIN_EXPIRES_IN_SEC = 1;
+
+// The text of a JSON number (leading zeros tolerated): a string is read
+// exactly like the number it spells, so "60" and 60, "0.001" and 0.001 agree.
+const NUMERIC_STRING = /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/;
+
+/**
+ * Reads `expires_in`, a number or a numeric string treated alike: missing,
+ * non-numeric, zero or negative gives `defaultExpiresInSec`; a positive value
+ * is raised to {@link MIN_EXPIRES_IN_SEC}; the result is capped at
+ * `maxExpiresInSec`.
+ */
 export function effectiveExpiresIn(value: unknown, options: ResolvedOptions): number {
+  const text = typeof value === 'string' ? value.trim() : undefined;
   const parsed =
-    typeof value === 'number'
-      ? value
-      : typeof value === 'string' && /^\d+$/.test(value.trim())
-        ? Number(value)
-        : NaN;
-  if (!Number.isFinite(parsed) || parsed <= 0)
+    typeof value === 'number' ? value : text !== undefined && NUMERIC_STRING.test(text) ? Number(text) : NaN;
+  if (!Number.isFinite(parsed) || parsed <= 0) {
     return Math.min(options.defaultExpiresInSec, options.maxExpiresInSec);
-  return Math.min(parsed, options.maxExpiresInSec);
+  }
+  return Math.min(Math.max(parsed, MIN_EXPIRES_IN_SEC), options.maxExpiresInSec);
 }
 
 function optionalString(value: unknown, redactor: Redactor): string | undefined {

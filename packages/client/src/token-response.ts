@@ -13,7 +13,10 @@ export interface TokenResponse {
   readonly tokenType: 'Bearer';
   /** When the token was requested, epoch ms by the client's `now` clock. */
   readonly obtainedAt: number;
-  /** Lifetime used, in seconds: `expires_in`, or the default when it was missing or absurd, clamped to the maximum. */
+  /**
+   * Lifetime used, in seconds: `expires_in` (at least 1 s), or the default
+   * when it was missing or absurd, clamped to the maximum.
+   */
   readonly expiresInSec: number;
   /** `obtainedAt + expiresInSec * 1000`, epoch ms. */
   readonly expiresAt: number;

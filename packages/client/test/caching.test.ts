@@ -90,6 +90,56 @@ describe('getToken caching', () => {
     expect((await client.getTokenResponse()).expiresInSec).toBe(900);
   });
 
+  it.each([
+    ['0.001', 0.001],
+    ['"0.001"', '0.001'],
+    ['1e-7', 1e-7],
+    ['"1e-7"', '1e-7'],
+    ['0.5', 0.5],
+  ])('raises a positive expires_in under 1 s (%s) to 1 s', async (_name, expiresIn) => {
+    server.handler = (_r, i) => ({
+      json: { access_token: `t${i}`, token_type: 'Bearer', expires_in: expiresIn },
+    });
+    const clock = fakeClock();
+    const client = createTokenClient({ ...base(), now: clock.now });
+    const token = await client.getTokenResponse();
+    expect(token.expiresInSec).toBe(1);
+    expect(token.expiresAt).toBe(clock.now() + 1_000);
+    expect(token.refreshAt).toBe(clock.now() + 500);
+  });
+
+  it('a sub-second expires_in does not turn every getToken() into a token request', async () => {
+    server.handler = (_r, i) => ({
+      json: { access_token: `t${i}`, token_type: 'Bearer', expires_in: 0.001 },
+    });
+    const clock = fakeClock();
+    const client = createTokenClient({ ...base(), now: clock.now });
+    for (let i = 0; i < 50; i++) {
+      expect(await client.getToken()).toBe('t0');
+      clock.advance(9); // 441 ms in all, under half the 1 s floor
+    }
+    expect(server.tokenRequests).toHaveLength(1);
+  });
+
+  it.each([
+    ['60', 60, 60],
+    ['60.5', 60.5, 60.5],
+    ['0.001', 0.001, 1],
+    ['0', 0, 120],
+    ['-5', -5, 120],
+    ['1e3', 1e3, 1000],
+    ['1e+21', 1e21, 86_400],
+  ])('treats expires_in "%s" and its number alike', async (text, number, expected) => {
+    const clock = fakeClock();
+    const lifetimes: number[] = [];
+    for (const expiresIn of [text, ` ${text} `, number]) {
+      server.handler = () => ({ json: { access_token: 'tok', token_type: 'Bearer', expires_in: expiresIn } });
+      const client = createTokenClient({ ...base(), now: clock.now, defaultExpiresInSec: 120 });
+      lifetimes.push((await client.getTokenResponse()).expiresInSec);
+    }
+    expect(lifetimes).toEqual([expected, expected, expected]);
+  });
+
   it('clamps an absurdly long expires_in to maxExpiresInSec (default 86400)', async () => {
     server.handler = () => ({ json: { access_token: 'tok', token_type: 'Bearer', expires_in: 10 ** 12 } });
     const client = createTokenClient(base());
