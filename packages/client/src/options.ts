@@ -1,3 +1,4 @@
+import { type Clock, clockFrom, systemClock } from './clock.js';
 import { TokenClientConfigurationError } from './errors.js';
 
 /** A `fetch`-compatible function (the platform `fetch` by default). */
@@ -83,7 +84,16 @@ export interface TokenClientBaseOptions {
    * token and discovery requests pass. Default: `globalThis.fetch`.
    */
   fetch?: FetchLike;
-  /** Clock in epoch milliseconds used for token expiry (tests inject a fake one). Default `Date.now`. */
+  /**
+   * Clock in ms for token age and expiry, meant for tests (a fake clock
+   * advanced by hand). It must never go backwards: when given it is the only
+   * clock the cache uses, and its value also fills the `TokenResponse` epoch
+   * fields. Default: the system clocks, where a token's age is the larger of
+   * the monotonic (`performance.now()`) and the wall-clock (`Date.now()`)
+   * time since it was requested, so a backward wall-clock step can neither
+   * keep an expired token in use nor block the 401 retry; the epoch fields
+   * come from `Date.now()`.
+   */
   now?: () => number;
   /**
    * Extra form parameters for the token request (a string array repeats the
@@ -149,7 +159,7 @@ export interface ResolvedOptions {
   invalidTokenRetryMinAgeMs: number;
   retry: Required<RetryOptions>;
   fetch: FetchLike;
-  now: () => number;
+  clock: Clock;
   extraParams: ReadonlyArray<readonly [string, string]>;
   allowInsecureHttp: boolean;
 }
@@ -359,7 +369,7 @@ export function resolveOptions(options: TokenClientOptions): ResolvedOptions {
       maxTotalMs: number(retry.maxTotalMs, 'retry.maxTotalMs', DEFAULTS.retry.maxTotalMs, 1, 3_600_000),
     },
     fetch: fetchImpl,
-    now: options.now ?? Date.now,
+    clock: options.now ? clockFrom(options.now) : systemClock,
     extraParams,
     allowInsecureHttp,
   };

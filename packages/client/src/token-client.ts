@@ -4,6 +4,7 @@
  * send it.
  */
 import { basicAuthorization, formUrlEncode } from './client-authentication.js';
+import { elapsedMs, type Instant } from './clock.js';
 import { discoverTokenEndpoint } from './discovery.js';
 import {
   type ClientAuthMethod,
@@ -34,9 +35,11 @@ export interface TokenClient {
   readonly authMethod: ClientAuthMethod;
 
   /**
-   * Returns an access token: the cached one while `now < expiresAt - skew`,
-   * otherwise a new one from the token endpoint. Concurrent callers share one
-   * request. If a refresh fails while the cached token has not actually
+   * Returns an access token: the cached one while its age is under its
+   * lifetime minus the skew, otherwise a new one from the token endpoint.
+   * Ages are measured on the monotonic clock (and the wall clock, whichever
+   * has moved more), so wall-clock steps back do not extend a token.
+   * Concurrent callers share one request. If a refresh fails while the cached token has not actually
    * expired yet, that token is returned instead of the error, and keeps being
    * returned without a new request for `refreshFailureCooldownMs`.
    * Rejects with a {@link TokenClientError} subclass.
@@ -109,9 +112,9 @@ class ClientCredentialsTokenClient implements TokenClient {
   // Bumped by invalidate(): a request started before it may not fill the cache.
   #generation = 0;
   #discovered: Promise<URL> | undefined;
-  // Until when (by the `now` clock) the cached token is served without a
-  // refresh attempt, because the last refresh failed while it was still valid.
-  #cooldownUntil = 0;
+  // When the last refresh failed while the cached token was still valid; for
+  // refreshFailureCooldownMs after it that token is served without a refresh attempt.
+  #failedAt: Instant | undefined;
 
   constructor(options: TokenClientOptions) {
     const resolved = resolveOptions(options);
@@ -144,25 +147,34 @@ class ClientCredentialsTokenClient implements TokenClient {
   }
 
   getTokenResponse(options?: GetTokenOptions): Promise<TokenResponse> {
-    const signal = options?.signal;
+    return this.#token(options?.signal);
+  }
+
+  #token(signal: AbortSignal | undefined): Promise<CachedToken> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     const cached = this.#cached;
-    const now = this.#options.now();
-    if (cached && (now < cached.refreshAt || (now < this.#cooldownUntil && now < cached.expiresAt))) {
+    const now = this.#options.clock();
+    if (cached && (cached.isFresh(now) || (this.#coolingDown(now) && cached.isValid(now)))) {
       return Promise.resolve(cached);
     }
     return abortable(this.#inflight ?? this.#refresh(), signal);
+  }
+
+  #coolingDown(now: Instant): boolean {
+    return (
+      this.#failedAt !== undefined && elapsedMs(this.#failedAt, now) < this.#options.refreshFailureCooldownMs
+    );
   }
 
   invalidate(token?: string): void {
     if (token === undefined) {
       this.#cached = undefined;
       this.#inflight = undefined;
-      this.#cooldownUntil = 0;
+      this.#failedAt = undefined;
       this.#generation++;
     } else if (this.#cached?.is(token)) {
       this.#cached = undefined;
-      this.#cooldownUntil = 0;
+      this.#failedAt = undefined;
     }
   }
 
@@ -177,14 +189,14 @@ class ClientCredentialsTokenClient implements TokenClient {
       return this.#options.fetch(input, { ...init, headers });
     };
 
-    const signalOption = init.signal ? { signal: init.signal } : undefined;
-    const current = await this.getTokenResponse(signalOption);
+    const signal = init.signal ?? undefined;
+    const current = await this.#token(signal);
     const token = current.accessToken;
     const response = await send(token);
     if (
       response.status !== 401 ||
       !replayable ||
-      this.#options.now() - current.obtainedAt < this.#options.invalidTokenRetryMinAgeMs ||
+      current.ageMs(this.#options.clock()) < this.#options.invalidTokenRetryMinAgeMs ||
       bearerError(response.headers.get('www-authenticate')) !== 'invalid_token'
     ) {
       return response;
@@ -192,7 +204,7 @@ class ClientCredentialsTokenClient implements TokenClient {
     // Free the connection before retrying; the 401 body is not needed.
     await response.body?.cancel().catch(() => {});
     this.invalidate(token);
-    return send(await this.getToken(signalOption));
+    return send((await this.#token(signal)).accessToken);
   }
 
   #refresh(): Promise<CachedToken> {
@@ -204,7 +216,7 @@ class ClientCredentialsTokenClient implements TokenClient {
           this.#redactor.rememberToken(token.accessToken);
           if (this.#generation === generation) {
             this.#cached = token;
-            this.#cooldownUntil = 0;
+            this.#failedAt = undefined;
           }
           return token;
         },
@@ -212,9 +224,9 @@ class ClientCredentialsTokenClient implements TokenClient {
           // Within the skew window the old token is still valid: keep serving
           // it, and do not make the next callers wait through another failing
           // retry cycle for a while.
-          const now = this.#options.now();
-          if (previous && this.#cached === previous && now < previous.expiresAt) {
-            this.#cooldownUntil = now + this.#options.refreshFailureCooldownMs;
+          const now = this.#options.clock();
+          if (previous && this.#cached === previous && previous.isValid(now)) {
+            this.#failedAt = now;
             return previous;
           }
           throw error;
@@ -294,7 +306,7 @@ class ClientCredentialsTokenClient implements TokenClient {
  * `defaultExpiresInSec` 300, `maxExpiresInSec` 86400, `timeoutMs` 10000,
  * `refreshFailureCooldownMs` 5000,
  * `invalidTokenRetryMinAgeMs` 5000, `retry` `{ attempts: 3, baseDelayMs: 200, maxDelayMs: 5000, maxTotalMs: 30000 }`,
- * `fetch` the platform fetch, `now` `Date.now`, `allowInsecureHttp` false.
+ * `fetch` the platform fetch, `now` the system clocks (see the option), `allowInsecureHttp` false.
  *
  * @example
  * ```ts

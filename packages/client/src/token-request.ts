@@ -90,7 +90,7 @@ export async function requestToken(
   });
   const body = tokenRequestBody(options);
   applyClientAuthentication(options.authMethod, options.clientId, options.clientSecret, headers, body);
-  const obtainedAt = options.now();
+  const obtained = options.clock();
 
   let answer: Awaited<ReturnType<typeof exchange>>;
   try {
@@ -167,7 +167,7 @@ export async function requestToken(
     const scope = typeof json['scope'] === 'string' ? json['scope'] : undefined;
     return new CachedToken(
       accessToken,
-      obtainedAt,
+      obtained,
       effectiveExpiresIn(json['expires_in'], options),
       options.expirySkewSec,
       scope,
