@@ -1,5 +1,5 @@
 import { type Clock, clockFrom, systemClock } from './clock.js';
-import { TokenClientConfigurationError } from './errors.js';
+import { TokenClientConfigurationError, type TokenClientError } from './errors.js';
 
 /** A `fetch`-compatible function (the platform `fetch` by default). */
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -54,13 +54,20 @@ export interface TokenClientBaseOptions {
   /** Upper bound, in seconds, on a response's `expires_in`; larger values are clamped to it. Default `86400` (24 h). */
   maxExpiresInSec?: number;
   /**
-   * After a refresh fails while the cached token has not expired yet, that
-   * token is returned at once, without a new token request, for this many
-   * ms (never past its expiry); then the next call tries again. Without it,
-   * every call would sit through a full retry cycle before getting the still
-   * valid token. `0` disables the pause. Default `5000`.
+   * After a background refresh fails (one started inside the refresh window
+   * while the cached token was still valid), the next background attempt
+   * waits this many ms; calls meanwhile get the still valid token without a
+   * token request. Once the token expires, the next call requests a new one
+   * at once regardless. `0` lets the next call try again. Default `5000`.
    */
   refreshFailureCooldownMs?: number;
+  /**
+   * Called with the error when a background refresh fails. Such a refresh
+   * runs while the cached token is still valid, so no caller sees its error;
+   * this hook is the only place it shows (for logging or metrics). The error
+   * holds no secret or token. Exceptions it throws are ignored. Default: none.
+   */
+  onRefreshError?: (error: TokenClientError) => void;
   /**
    * {@link TokenClient.fetch} answers a 401 `invalid_token` with a token
    * refresh and one retry only when the rejected token was obtained at least
@@ -156,6 +163,7 @@ export interface ResolvedOptions {
   maxExpiresInSec: number;
   timeoutMs: number;
   refreshFailureCooldownMs: number;
+  onRefreshError: ((error: TokenClientError) => void) | undefined;
   invalidTokenRetryMinAgeMs: number;
   retry: Required<RetryOptions>;
   fetch: FetchLike;
@@ -315,6 +323,9 @@ export function resolveOptions(options: TokenClientOptions): ResolvedOptions {
 
   if (options.fetch !== undefined && typeof options.fetch !== 'function') fail('fetch must be a function');
   if (options.now !== undefined && typeof options.now !== 'function') fail('now must be a function');
+  if (options.onRefreshError !== undefined && typeof options.onRefreshError !== 'function') {
+    fail('onRefreshError must be a function');
+  }
   const fetchImpl = options.fetch ?? globalThis.fetch;
   if (typeof fetchImpl !== 'function') fail('no fetch available: pass the fetch option (Node >= 20 has one)');
 
@@ -355,6 +366,7 @@ export function resolveOptions(options: TokenClientOptions): ResolvedOptions {
       0,
       3_600_000,
     ),
+    onRefreshError: options.onRefreshError,
     invalidTokenRetryMinAgeMs: number(
       options.invalidTokenRetryMinAgeMs,
       'invalidTokenRetryMinAgeMs',

@@ -1,11 +1,12 @@
 /**
- * The token client: caches one access token, refreshes it shortly before it
- * expires with a single shared request (single-flight), and wraps `fetch` to
- * send it.
+ * The token client: caches one access token, refreshes it in the background
+ * shortly before it expires with a single shared request (single-flight), and
+ * wraps `fetch` to send it.
  */
 import { basicAuthorization, formUrlEncode } from './client-authentication.js';
 import { elapsedMs, type Instant } from './clock.js';
 import { discoverTokenEndpoint } from './discovery.js';
+import { TokenClientError, TokenRequestError } from './errors.js';
 import {
   type ClientAuthMethod,
   type ResolvedOptions,
@@ -35,13 +36,16 @@ export interface TokenClient {
   readonly authMethod: ClientAuthMethod;
 
   /**
-   * Returns an access token: the cached one while its age is under its
-   * lifetime minus the skew, otherwise a new one from the token endpoint.
-   * Ages are measured on the monotonic clock (and the wall clock, whichever
-   * has moved more), so wall-clock steps back do not extend a token.
-   * Concurrent callers share one request. If a refresh fails while the cached token has not actually
-   * expired yet, that token is returned instead of the error, and keeps being
-   * returned without a new request for `refreshFailureCooldownMs`.
+   * Returns an access token. A cached token that has not expired is returned
+   * at once; once it is inside the refresh window (its last `expirySkewSec`,
+   * at most half its lifetime) the call also starts a refresh in the
+   * background, without waiting for it. Only without a valid token does the
+   * call wait for a token request. Concurrent callers share one request, in
+   * the background or not. A failed background refresh goes to the
+   * `onRefreshError` option; the cached token keeps being returned until it
+   * expires, and the next background attempt waits `refreshFailureCooldownMs`.
+   * Ages are measured on the monotonic clock (or the wall clock when it moved
+   * more), so a wall-clock step back does not extend a token.
    * Rejects with a {@link TokenClientError} subclass.
    */
   getToken(options?: GetTokenOptions): Promise<string>;
@@ -112,8 +116,8 @@ class ClientCredentialsTokenClient implements TokenClient {
   // Bumped by invalidate(): a request started before it may not fill the cache.
   #generation = 0;
   #discovered: Promise<URL> | undefined;
-  // When the last refresh failed while the cached token was still valid; for
-  // refreshFailureCooldownMs after it that token is served without a refresh attempt.
+  // When the last background refresh failed; the next one waits
+  // refreshFailureCooldownMs, so a failing server is not asked on every call.
   #failedAt: Instant | undefined;
 
   constructor(options: TokenClientOptions) {
@@ -154,10 +158,37 @@ class ClientCredentialsTokenClient implements TokenClient {
     if (signal?.aborted) return Promise.reject(signal.reason);
     const cached = this.#cached;
     const now = this.#options.clock();
-    if (cached && (cached.isFresh(now) || (this.#coolingDown(now) && cached.isValid(now)))) {
+    if (cached?.isValid(now)) {
+      // Still valid: a caller never waits for (or fails with) a refresh it
+      // does not need yet, however slow the issuer is.
+      if (!cached.isFresh(now) && !this.#inflight && !this.#coolingDown(now)) this.#refreshInBackground();
       return Promise.resolve(cached);
     }
     return abortable(this.#inflight ?? this.#refresh(), signal);
+  }
+
+  #refreshInBackground(): void {
+    // Nobody awaits this request (callers that arrive after the token expires
+    // join it through #inflight), so its failure is reported, never left unhandled.
+    this.#refresh().catch((error: unknown) => this.#reportBackgroundFailure(error));
+  }
+
+  #reportBackgroundFailure(error: unknown): void {
+    const hook = this.#options.onRefreshError;
+    if (!hook) return;
+    const reported =
+      error instanceof TokenClientError
+        ? error
+        : new TokenRequestError(
+            'Background token refresh failed: unexpected error',
+            { attempts: 1 },
+            { cause: this.#redactor.sanitizeCause(error) },
+          );
+    try {
+      hook(reported);
+    } catch {
+      // A throwing hook must not turn into an unhandled rejection.
+    }
   }
 
   #coolingDown(now: Instant): boolean {
@@ -221,14 +252,10 @@ class ClientCredentialsTokenClient implements TokenClient {
           return token;
         },
         (error: unknown) => {
-          // Within the skew window the old token is still valid: keep serving
-          // it, and do not make the next callers wait through another failing
-          // retry cycle for a while.
+          // The token this refresh was to replace is still served while
+          // valid; pause before asking the failing server again.
           const now = this.#options.clock();
-          if (previous && this.#cached === previous && previous.isValid(now)) {
-            this.#failedAt = now;
-            return previous;
-          }
+          if (previous && this.#cached === previous && previous.isValid(now)) this.#failedAt = now;
           throw error;
         },
       )
@@ -304,7 +331,7 @@ class ClientCredentialsTokenClient implements TokenClient {
  *
  * Defaults: `authMethod` `'client_secret_basic'`, `expirySkewSec` 60,
  * `defaultExpiresInSec` 300, `maxExpiresInSec` 86400, `timeoutMs` 10000,
- * `refreshFailureCooldownMs` 5000,
+ * `refreshFailureCooldownMs` 5000, `onRefreshError` none,
  * `invalidTokenRetryMinAgeMs` 5000, `retry` `{ attempts: 3, baseDelayMs: 200, maxDelayMs: 5000, maxTotalMs: 30000 }`,
  * `fetch` the platform fetch, `now` the system clocks (see the option), `allowInsecureHttp` false.
  *

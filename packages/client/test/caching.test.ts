@@ -1,5 +1,5 @@
 import { createTokenClient } from '@scopegate/client';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeClock, fastRetry, issueToken, startTokenServer, type TokenServer } from './token-server.js';
 
 let server: TokenServer;
@@ -20,16 +20,17 @@ describe('getToken caching', () => {
     expect(server.tokenRequests).toHaveLength(1);
   });
 
-  it('reuses the cached token until expires_in minus the skew, then refreshes once', async () => {
+  it('reuses the cached token until expires_in minus the skew, then refreshes once in the background', async () => {
     const clock = fakeClock();
     const client = createTokenClient({ ...base(), now: clock.now, expirySkewSec: 60 });
     expect(await client.getToken()).toBe('token-1');
     clock.advance((3600 - 60) * 1000 - 1); // 1 ms before refresh time
     expect(await client.getToken()).toBe('token-1');
     expect(server.tokenRequests).toHaveLength(1);
-    clock.advance(1); // exactly expiry minus skew
+    clock.advance(1); // exactly expiry minus skew: still valid, so served at once
     const again = await Promise.all([client.getToken(), client.getToken(), client.getToken()]);
-    expect(again).toEqual(['token-2', 'token-2', 'token-2']);
+    expect(again).toEqual(['token-1', 'token-1', 'token-1']);
+    await vi.waitFor(async () => expect(await client.getToken()).toBe('token-2'));
     expect(server.tokenRequests).toHaveLength(2);
   });
 
@@ -39,7 +40,8 @@ describe('getToken caching', () => {
     const first = await client.getTokenResponse();
     expect(first.refreshAt).toBe(first.expiresAt - 60_000);
     clock.advance(3540 * 1000);
-    expect(await client.getToken()).toBe('token-2');
+    expect(await client.getToken()).toBe('token-1');
+    await vi.waitFor(async () => expect(await client.getToken()).toBe('token-2'));
   });
 
   it('caps the skew at half the lifetime of a short-lived token', async () => {
@@ -52,7 +54,7 @@ describe('getToken caching', () => {
     expect(server.tokenRequests).toHaveLength(1);
     clock.advance(1);
     await client.getToken();
-    expect(server.tokenRequests).toHaveLength(2);
+    await vi.waitFor(() => expect(server.tokenRequests).toHaveLength(2));
   });
 
   it.each([
@@ -212,37 +214,49 @@ describe('getToken caching', () => {
     await expect(client.getToken()).rejects.toMatchObject({ name: 'TokenRequestError', status: 503 });
   });
 
-  it('after a failed refresh, serves the still-valid token with no token request for the cooldown (5 s)', async () => {
+  it('after a failed background refresh, serves the still-valid token and waits the cooldown (5 s) before the next attempt', async () => {
     const clock = fakeClock();
-    const client = createTokenClient({ ...base(), now: clock.now, retry: fastRetry });
+    const errors: unknown[] = [];
+    const client = createTokenClient({
+      ...base(),
+      now: clock.now,
+      retry: fastRetry,
+      onRefreshError: (error) => errors.push(error),
+    });
     expect(await client.getToken()).toBe('token-1');
     server.handler = () => ({ status: 503, body: 'down' });
     clock.advance(3550 * 1000); // inside the skew window, 50 s before expiry
     expect(await client.getToken()).toBe('token-1');
-    expect(server.tokenRequests).toHaveLength(1 + 3); // one full retry cycle
+    await vi.waitFor(() => expect(errors).toHaveLength(1));
+    expect(errors[0]).toMatchObject({ name: 'TokenRequestError', status: 503, attempts: 3 });
+    expect(server.tokenRequests).toHaveLength(1 + 3); // one full retry cycle, in the background
     for (let i = 0; i < 5; i++) {
       expect(await client.getToken()).toBe('token-1');
       clock.advance(999);
     }
     expect(server.tokenRequests).toHaveLength(4); // none inside the cooldown
-    clock.advance(5); // cooldown over: the next call tries again (one shared request)
+    clock.advance(5); // cooldown over: the next call starts one shared background refresh
     server.handler = issueToken;
-    expect(await Promise.all([client.getToken(), client.getToken()])).toEqual(['token-5', 'token-5']);
+    expect(await Promise.all([client.getToken(), client.getToken()])).toEqual(['token-1', 'token-1']);
+    await vi.waitFor(async () => expect(await client.getToken()).toBe('token-5'));
     expect(server.tokenRequests).toHaveLength(5);
   });
 
   it('the failure cooldown never outlives the token and is configurable', async () => {
     const clock = fakeClock();
+    const errors: unknown[] = [];
     const client = createTokenClient({
       ...base(),
       now: clock.now,
       retry: { attempts: 1 },
       refreshFailureCooldownMs: 20_000,
+      onRefreshError: (error) => errors.push(error),
     });
     expect(await client.getToken()).toBe('token-1');
     server.handler = () => ({ status: 503, body: 'down' });
     clock.advance(3590 * 1000); // 10 s before expiry
     expect(await client.getToken()).toBe('token-1');
+    await vi.waitFor(() => expect(errors).toHaveLength(1));
     clock.advance(9_999);
     expect(await client.getToken()).toBe('token-1');
     expect(server.tokenRequests).toHaveLength(2);

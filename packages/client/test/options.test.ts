@@ -96,6 +96,7 @@ describe('createTokenClient option validation', () => {
     ['extraParams overriding grant_type', { ...ok, extraParams: { grant_type: 'password' } }, /grant_type/],
     ['extraParams setting scope', { ...ok, extraParams: { scope: 'x' } }, /"scope"/],
     ['a non-function fetch', { ...ok, fetch: 'no' }, /fetch must be a function/],
+    ['a non-function onRefreshError', { ...ok, onRefreshError: 'log' }, /onRefreshError must be a function/],
   ])('rejects %s', (_name, options, message) => {
     expect(() => createTokenClient(options as unknown as TokenClientOptions)).toThrow(
       TokenClientConfigurationError,

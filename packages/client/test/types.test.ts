@@ -52,6 +52,9 @@ describe('public types', () => {
       maxTotalMs?: number;
     }>();
     expectTypeOf<TokenClientOptions['now']>().toEqualTypeOf<(() => number) | undefined>();
+    expectTypeOf<TokenClientOptions['onRefreshError']>().toEqualTypeOf<
+      ((error: TokenClientError) => void) | undefined
+    >();
   });
 
   it('TokenClient methods', () => {
