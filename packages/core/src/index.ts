@@ -65,6 +65,7 @@ export {
   RATE_LIMIT_WINDOW_SECONDS,
   type RateLimitDecision,
   type RateLimiter,
+  rateLimitStoreKey,
 } from './rate-limit/rate-limiter.js';
 export {
   createSlidingWindowState,

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { ConfigurationError, RateLimitedError, TemporarilyUnavailableError } from '../src/errors.js';
 import { claimMetadata } from '../src/rate-limit/claim-metadata.js';
 import { createMemoryStore } from '../src/rate-limit/memory-store.js';
-import { createRateLimiter } from '../src/rate-limit/rate-limiter.js';
+import { createRateLimiter, rateLimitStoreKey } from '../src/rate-limit/rate-limiter.js';
 import type { ClientMetadata, RateLimitStore, ScopegateEvent, VerifiedToken } from '../src/types.js';
 
 function token(
@@ -447,5 +447,32 @@ describe('createRateLimiter', () => {
     await createRateLimiter({ store }).close();
     expect(closed).toBe(0);
     await createRateLimiter({}).close();
+  });
+});
+
+describe('rateLimitStoreKey', () => {
+  it('names the key the limiter passes to the store, long ids hashed', async () => {
+    const keys: string[] = [];
+    const inner = frozenStore();
+    const store: RateLimitStore = {
+      consume: (key, limit, window) => {
+        keys.push(key);
+        return inner.consume(key, limit, window);
+      },
+    };
+    const limiter = createRateLimiter({ store, defaultPerMinute: 5, appliesTo: 'all' });
+    const long = 'x'.repeat(129);
+    await limiter.check(token('short'));
+    await limiter.check(token(long));
+    await limiter.check(token('app', 'user', 'alice'));
+    expect(keys).toEqual([
+      rateLimitStoreKey('client', 'short'),
+      rateLimitStoreKey('client', long),
+      rateLimitStoreKey('user', 'alice'),
+    ]);
+    expect(keys[0]).toBe('client:short');
+    expect(keys[1]).toMatch(/^client:#[\w-]{43}$/);
+    expect(rateLimitStoreKey('client', 'x'.repeat(128))).toBe(`client:${'x'.repeat(128)}`);
+    expect(keys[2]).toBe('user:alice');
   });
 });

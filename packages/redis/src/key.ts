@@ -9,26 +9,18 @@
  * ({@link redisKeyForStoreKey}). The exported helpers run both steps through
  * the very function `consume` uses, so they name the key Redis actually holds.
  */
-import { createHash } from 'node:crypto';
-import { ConfigurationError } from '@scopegate/core';
+import { ConfigurationError, rateLimitStoreKey } from '@scopegate/core';
 
 /** Default key prefix of {@link createRedisStore}. */
 export const DEFAULT_PREFIX = 'scopegate:rl:';
 
-// Mirrors core's rate limiter (packages/core/src/rate-limit/rate-limiter.ts, not exported there):
-// ids longer than this are hashed. The limiter round-trip test in redis-store.test.ts fails on drift.
-const MAX_PLAIN_ID_LENGTH = 128;
-
 /**
  * The store key core's rate limiter passes to `consume` for an id:
  * `client:<id>` / `user:<subject>`, or for an id longer than 128 characters
- * `client:#<base64url SHA-256 of the id>` (likewise `user:#…`).
+ * `client:#<base64url SHA-256 of the id>` (likewise `user:#…`). Core's own
+ * function, so the two cannot drift apart.
  */
-export function clientStoreKey(kind: 'client' | 'user', id: string): string {
-  const prefix = `${kind}:`;
-  if (id.length <= MAX_PLAIN_ID_LENGTH) return prefix + id;
-  return `${prefix}#${createHash('sha256').update(id).digest('base64url')}`;
-}
+export const clientStoreKey: (kind: 'client' | 'user', id: string) => string = rateLimitStoreKey;
 
 /**
  * Escapes a client key so it cannot end or open the hash tag early: `%`, `{`

@@ -201,6 +201,16 @@ function memoKey(memo: Map<string, string>, prefix: 'client:' | 'user:', id: str
   return key;
 }
 
+/**
+ * The key the rate limiter passes to `RateLimitStore.consume` for a client id
+ * or a user subject: `client:<id>` / `user:<subject>`; an id longer than 128
+ * characters becomes `client:#<base64url SHA-256 of the id>` (likewise
+ * `user:#…`). For stores that name their own keys after it (`@scopegate/redis`).
+ */
+export function rateLimitStoreKey(kind: 'client' | 'user', id: string): string {
+  return counterKey(kind === 'client' ? 'client:' : 'user:', id);
+}
+
 /** The store key of a client or user: `client:<id>` / `user:<subject>`, long ids as `…#<sha256>`. */
 function counterKey(prefix: 'client:' | 'user:', id: string): string {
   if (id.length <= MAX_PLAIN_ID_LENGTH) return prefix + id;
