@@ -133,6 +133,11 @@ describe('introspection agrees with the verifier', () => {
   });
 
   it('an expired token: inactive and refused, once past the verifier clock tolerance', async () => {
+    // The token lives 1 s (exp = iat + 1, both in whole seconds) and the AS allows no skew, so
+    // it is active only within the second it was minted in. Minting just after a second starts
+    // leaves the fresh check ~1 s, not whatever remained of the current second (CI once
+    // minted at x.99 s and found the token already inactive).
+    await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 10));
     const { access_token } = await clientCredentialsToken(as, 'short-lived', { scope: 'data:read' });
     const fresh = await expectAgreement(access_token);
     expect(fresh.info.active).toBe(true);
