@@ -1,5 +1,6 @@
 import { type Clock, clockFrom, systemClock } from './clock.js';
 import { TokenClientConfigurationError, type TokenClientError } from './errors.js';
+import { type KeysOfUnion, unknownOptionsMessage } from './unknown-options.js';
 
 /** A `fetch`-compatible function (the platform `fetch` by default). */
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -135,6 +136,51 @@ export type TokenClientOptions = TokenClientBaseOptions &
         tokenUrl?: never;
       }
   );
+
+/**
+ * Every option name of {@link TokenClientOptions} (both branches of the
+ * union); any other key is refused. `satisfies` rejects a name the type does
+ * not have, and test/types.test.ts fails when the type has one missing here.
+ */
+export const TOKEN_CLIENT_OPTION_KEYS = [
+  'tokenUrl',
+  'issuer',
+  'clientId',
+  'clientSecret',
+  'scope',
+  'audience',
+  'resource',
+  'authMethod',
+  'expirySkewSec',
+  'defaultExpiresInSec',
+  'maxExpiresInSec',
+  'refreshFailureCooldownMs',
+  'onRefreshError',
+  'invalidTokenRetryMinAgeMs',
+  'timeoutMs',
+  'retry',
+  'fetch',
+  'now',
+  'extraParams',
+  'allowInsecureHttp',
+] as const satisfies readonly KeysOfUnion<TokenClientOptions>[];
+
+/** Every option name of {@link RetryOptions}; see {@link TOKEN_CLIENT_OPTION_KEYS}. */
+export const RETRY_OPTION_KEYS = [
+  'attempts',
+  'baseDelayMs',
+  'maxDelayMs',
+  'maxTotalMs',
+] as const satisfies readonly (keyof RetryOptions)[];
+
+/**
+ * Throws {@link TokenClientConfigurationError} when `options` has an own
+ * enumerable key outside `known`, naming the key (never its value).
+ */
+export function rejectUnknownOptions(options: object, known: readonly string[], where: string): void {
+  const message = unknownOptionsMessage(options, known, where);
+  if (message !== undefined) fail(message);
+}
 
 /** Defaults, in one place so the README and TSDoc can be checked against them. */
 export const DEFAULTS = {
@@ -291,9 +337,19 @@ function optionalBoolean(value: unknown, name: string): boolean {
   return value;
 }
 
-/** Validates user options and fills in defaults. Throws {@link TokenClientConfigurationError}. */
+/**
+ * Validates user options and fills in defaults. Throws
+ * {@link TokenClientConfigurationError}, also for an option name that is not
+ * in {@link TOKEN_CLIENT_OPTION_KEYS} (or, inside `retry`, {@link RETRY_OPTION_KEYS}).
+ */
 export function resolveOptions(options: TokenClientOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) fail('options must be an object');
+  // Before anything else: a misspelt `tokenUrl` or `clientSecret` is reported as
+  // such, not as the missing option it leaves behind.
+  rejectUnknownOptions(options, TOKEN_CLIENT_OPTION_KEYS, 'createTokenClient options');
+  if (isPlainObject(options.retry)) {
+    rejectUnknownOptions(options.retry, RETRY_OPTION_KEYS, 'createTokenClient options.retry');
+  }
   const allowInsecureHttp = optionalBoolean(options.allowInsecureHttp, 'allowInsecureHttp');
   const hasUrl = options.tokenUrl !== undefined;
   const hasIssuer = options.issuer !== undefined;

@@ -6,7 +6,7 @@
 import { basicAuthorization, formUrlEncode } from './client-authentication.js';
 import { elapsedMs, type Instant } from './clock.js';
 import { discoverTokenEndpoint } from './discovery.js';
-import { TokenClientError, TokenRequestError } from './errors.js';
+import { TokenClientConfigurationError, TokenClientError, TokenRequestError } from './errors.js';
 import {
   type ClientAuthMethod,
   type ResolvedOptions,
@@ -17,6 +17,7 @@ import { REDACTED, Redactor } from './redact.js';
 import { withRetry } from './retry.js';
 import { describeUrl, requestToken } from './token-request.js';
 import type { CachedToken, TokenResponse } from './token-response.js';
+import { unknownOptionsMessage } from './unknown-options.js';
 import { bearerError } from './www-authenticate.js';
 
 /** Per-call options of {@link TokenClient.getToken}. */
@@ -27,6 +28,13 @@ export interface GetTokenOptions {
    */
   signal?: AbortSignal;
 }
+
+/**
+ * Every option name of {@link GetTokenOptions}; any other key makes the call
+ * reject with {@link TokenClientConfigurationError}. test/types.test.ts keeps
+ * it equal to the type's keys.
+ */
+export const GET_TOKEN_OPTION_KEYS = ['signal'] as const satisfies readonly (keyof GetTokenOptions)[];
 
 /** A client_credentials token client created by {@link createTokenClient}. */
 export interface TokenClient {
@@ -46,7 +54,9 @@ export interface TokenClient {
    * expires, and the next background attempt waits `refreshFailureCooldownMs`.
    * Ages are measured on the monotonic clock (or the wall clock when it moved
    * more), so a wall-clock step back does not extend a token.
-   * Rejects with a {@link TokenClientError} subclass.
+   * Rejects with a {@link TokenClientError} subclass; with
+   * {@link TokenClientConfigurationError} at once, before any token request,
+   * when `options` has a key that is not a {@link GetTokenOptions} name.
    */
   getToken(options?: GetTokenOptions): Promise<string>;
 
@@ -147,10 +157,18 @@ class ClientCredentialsTokenClient implements TokenClient {
   }
 
   async getToken(options?: GetTokenOptions): Promise<string> {
-    return (await this.getTokenResponse(options)).accessToken;
+    return (await this.#response(options, 'getToken')).accessToken;
   }
 
   getTokenResponse(options?: GetTokenOptions): Promise<TokenResponse> {
+    return this.#response(options, 'getTokenResponse');
+  }
+
+  #response(options: GetTokenOptions | undefined, method: string): Promise<CachedToken> {
+    if (typeof options === 'object' && options !== null) {
+      const unknown = unknownOptionsMessage(options, GET_TOKEN_OPTION_KEYS, `${method} options`);
+      if (unknown !== undefined) return Promise.reject(new TokenClientConfigurationError(unknown));
+    }
     return this.#token(options?.signal);
   }
 
@@ -325,9 +343,8 @@ class ClientCredentialsTokenClient implements TokenClient {
 /**
  * Creates a client_credentials token client (RFC 6749 §4.4).
  *
- * Validates the options synchronously and throws
- * {@link TokenClientConfigurationError} when they are unusable; makes no
- * network request until the first {@link TokenClient.getToken}.
+ * Validates the options synchronously; makes no network request until the
+ * first {@link TokenClient.getToken}.
  *
  * Defaults: `authMethod` `'client_secret_basic'`, `expirySkewSec` 60,
  * `defaultExpiresInSec` 300, `maxExpiresInSec` 86400, `timeoutMs` 10000,
@@ -345,6 +362,13 @@ class ClientCredentialsTokenClient implements TokenClient {
  * });
  * const res = await client.fetch('https://api.example.com/data');
  * ```
+ *
+ * @throws {@link TokenClientConfigurationError} synchronously when the options
+ * are unusable: a missing or invalid value, or an unknown option name (a key
+ * that is not a {@link TokenClientOptions} or, inside `retry`, a
+ * {@link RetryOptions} name, even with the value `undefined`), e.g.
+ * "unknown option `clientSecrt` in createTokenClient options; did you mean
+ * `clientSecret`?". Messages name the option, never its value.
  */
 export function createTokenClient(options: TokenClientOptions): TokenClient {
   return new ClientCredentialsTokenClient(options);

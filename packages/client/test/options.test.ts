@@ -1,5 +1,12 @@
-import { createTokenClient, TokenClientConfigurationError, type TokenClientOptions } from '@scopegate/client';
+import {
+  createTokenClient,
+  type RetryOptions,
+  type TokenClientBaseOptions,
+  TokenClientConfigurationError,
+  type TokenClientOptions,
+} from '@scopegate/client';
 import { describe, expect, it } from 'vitest';
+import { RETRY_OPTION_KEYS, TOKEN_CLIENT_OPTION_KEYS } from '../src/options.js';
 
 const ok = { tokenUrl: 'https://auth.example.com/token', clientId: 'w', clientSecret: 's' };
 
@@ -147,5 +154,154 @@ describe('createTokenClient option validation', () => {
     expect(() =>
       createTokenClient({ ...ok, extraParams: null } as unknown as TokenClientOptions),
     ).not.toThrow();
+  });
+});
+
+describe('unknown option names', () => {
+  const secret = 'do-not-echo-this-secret';
+
+  /** The error `run` throws (or rejects with), checked to be the configuration error. */
+  async function configurationError(run: () => unknown): Promise<Error> {
+    let error: unknown;
+    try {
+      await run();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(TokenClientConfigurationError);
+    expect(error).toMatchObject({ code: 'configuration_error' });
+    return error as Error;
+  }
+
+  const create = (extra: Record<string, unknown>) => () =>
+    createTokenClient({ ...ok, clientSecret: secret, ...extra } as unknown as TokenClientOptions);
+
+  it('refuses an unknown top-level option, naming it and not its value', async () => {
+    const error = await configurationError(create({ colour: secret }));
+    expect(error.message).toBe('unknown option `colour` in createTokenClient options');
+    expect(error.message).not.toContain(secret);
+  });
+
+  it.each([
+    ['clientSecrt', 'clientSecret'],
+    ['timeoutMS', 'timeoutMs'],
+    ['clientsecret', 'clientSecret'],
+    ['scopes', 'scope'],
+    ['allowInsecureHTTP', 'allowInsecureHttp'],
+    ['expirySkewSecs', 'expirySkewSec'],
+  ])('suggests the close name for %s', async (key, suggestion) => {
+    const error = await configurationError(create({ [key]: secret }));
+    expect(error.message).toBe(
+      `unknown option \`${key}\` in createTokenClient options; did you mean \`${suggestion}\`?`,
+    );
+    expect(error.message).not.toContain(secret);
+  });
+
+  it('reports a misspelt required option as unknown, not as missing', async () => {
+    const { clientSecret: _, ...withoutSecret } = ok;
+    const error = await configurationError(() =>
+      createTokenClient({ ...withoutSecret, clientSecrt: secret } as unknown as TokenClientOptions),
+    );
+    expect(error.message).toMatch(/^unknown option `clientSecrt`.*did you mean `clientSecret`\?$/);
+    const url = await configurationError(() =>
+      createTokenClient({ clientId: 'w', clientSecret: secret, tokenURL: 'https://a.example/t' } as never),
+    );
+    expect(url.message).toMatch(/^unknown option `tokenURL`.*did you mean `tokenUrl`\?$/);
+  });
+
+  it('makes no suggestion for a name far from every option', async () => {
+    const error = await configurationError(create({ foo: 1 }));
+    expect(error.message).toBe('unknown option `foo` in createTokenClient options');
+  });
+
+  it('refuses an unknown key even when its value is undefined', async () => {
+    const error = await configurationError(create({ timeoutMS: undefined }));
+    expect(error.message).toMatch(/^unknown option `timeoutMS`/);
+  });
+
+  it('names every unknown key at once', async () => {
+    const error = await configurationError(create({ clientSecrt: secret, colour: secret }));
+    expect(error.message).toBe(
+      'unknown options `clientSecrt` (did you mean `clientSecret`?), `colour` in createTokenClient options',
+    );
+  });
+
+  it('escapes and shortens odd keys instead of printing them raw', async () => {
+    const error = await configurationError(create({ 'a\nb': 1, ['x'.repeat(200)]: 1 }));
+    expect(error.message).toContain('`a\\nb`');
+    expect(error.message).toContain(`\`${'x'.repeat(64)}…\``);
+    expect(error.message).not.toContain('x'.repeat(65));
+  });
+
+  it('refuses an unknown key inside retry, with a suggestion', async () => {
+    const error = await configurationError(create({ retry: { attemps: 2, maxTotalMs: 100 } }));
+    expect(error.message).toBe(
+      'unknown option `attemps` in createTokenClient options.retry; did you mean `attempts`?',
+    );
+  });
+
+  it('ignores symbol keys and inherited properties', () => {
+    const inherited = Object.assign(Object.create({ colour: 'red' }), ok, { [Symbol('tag')]: 1 });
+    expect(() => createTokenClient(inherited)).not.toThrow();
+  });
+
+  it('does not check the names inside extraParams (they are free-form parameters)', () => {
+    expect(() => createTokenClient({ ...ok, extraParams: { tenant: 'a', clientSecrt: 'b' } })).not.toThrow();
+  });
+
+  it('accepts every documented option, of both tokenUrl and issuer forms', () => {
+    const all: Required<TokenClientBaseOptions> = {
+      clientId: 'w',
+      clientSecret: 's',
+      scope: ['a', 'b'],
+      audience: 'https://api.example.com',
+      resource: ['https://api.example.com'],
+      authMethod: 'client_secret_post',
+      expirySkewSec: 30,
+      defaultExpiresInSec: 120,
+      maxExpiresInSec: 3600,
+      refreshFailureCooldownMs: 1000,
+      onRefreshError: () => {},
+      invalidTokenRetryMinAgeMs: 1000,
+      timeoutMs: 500,
+      retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2, maxTotalMs: 100 } satisfies Required<RetryOptions>,
+      fetch: async () => new Response(),
+      now: () => 0,
+      extraParams: { tenant: 'a' },
+      allowInsecureHttp: true,
+    };
+    expect(() => createTokenClient({ ...all, tokenUrl: 'https://auth.example.com/token' })).not.toThrow();
+    expect(() => createTokenClient({ ...all, issuer: 'https://auth.example.com' })).not.toThrow();
+    // `all` (complete by its type) covers exactly the lists of accepted names.
+    expect(Object.keys({ ...all, tokenUrl: '', issuer: '' }).sort()).toEqual(
+      [...TOKEN_CLIENT_OPTION_KEYS].sort(),
+    );
+    expect(Object.keys(all.retry).sort()).toEqual([...RETRY_OPTION_KEYS].sort());
+  });
+
+  it('accepts known keys whose value is undefined', () => {
+    expect(() =>
+      createTokenClient({ ...ok, scope: undefined, retry: { attempts: undefined } }),
+    ).not.toThrow();
+  });
+
+  it('rejects getToken and getTokenResponse with an unknown per-call option, before any request', async () => {
+    let requests = 0;
+    const client = createTokenClient({
+      ...ok,
+      fetch: async () => {
+        requests++;
+        return Response.json({ access_token: 't', token_type: 'Bearer', expires_in: 60 });
+      },
+    });
+    const signal = new AbortController().signal;
+    const error = await configurationError(() => client.getToken({ signl: signal } as never));
+    expect(error.message).toBe('unknown option `signl` in getToken options; did you mean `signal`?');
+    const response = await configurationError(() => client.getTokenResponse({ timeoutMs: 5 } as never));
+    expect(response.message).toBe('unknown option `timeoutMs` in getTokenResponse options');
+    expect(requests).toBe(0);
+    await expect(client.getToken({ signal })).resolves.toBe('t');
+    await expect(client.getToken()).resolves.toBe('t');
+    expect(requests).toBe(1);
   });
 });

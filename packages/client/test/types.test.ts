@@ -22,6 +22,9 @@ import {
   UnsupportedGrantTypeError,
 } from '@scopegate/client';
 import { describe, expectTypeOf, it } from 'vitest';
+import type { RETRY_OPTION_KEYS, TOKEN_CLIENT_OPTION_KEYS } from '../src/options.js';
+import type { GET_TOKEN_OPTION_KEYS } from '../src/token-client.js';
+import type { KeysOfUnion } from '../src/unknown-options.js';
 
 describe('public types', () => {
   it('createTokenClient takes TokenClientOptions and returns a TokenClient', () => {
@@ -97,5 +100,17 @@ describe('public types', () => {
     expectTypeOf<DiscoveryError['issuer']>().toEqualTypeOf<string>();
     expectTypeOf<DiscoveryError['retryAfterSec']>().toEqualTypeOf<number | undefined>();
     expectTypeOf<TokenClientConfigurationError>().toExtend<TokenClientError>();
+  });
+
+  // The lists of accepted option names: adding an option to a type without
+  // adding it to its list (which would make it refused at runtime) fails here.
+  it('the known-option lists hold exactly the option names of the types', () => {
+    expectTypeOf<(typeof TOKEN_CLIENT_OPTION_KEYS)[number]>().toEqualTypeOf<
+      KeysOfUnion<TokenClientOptions>
+    >();
+    // Both branches of the union: tokenUrl and issuer.
+    expectTypeOf<'tokenUrl' | 'issuer'>().toExtend<(typeof TOKEN_CLIENT_OPTION_KEYS)[number]>();
+    expectTypeOf<(typeof RETRY_OPTION_KEYS)[number]>().toEqualTypeOf<keyof RetryOptions>();
+    expectTypeOf<(typeof GET_TOKEN_OPTION_KEYS)[number]>().toEqualTypeOf<keyof GetTokenOptions>();
   });
 });
