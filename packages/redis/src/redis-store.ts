@@ -14,6 +14,7 @@ import {
 } from '@scopegate/core';
 import { assertValidPrefix, DEFAULT_PREFIX, redisKeyForStoreKey } from './key.js';
 import { SLIDING_WINDOW_SCRIPT, SLIDING_WINDOW_SCRIPT_SHA1 } from './sliding-window-script.js';
+import { unknownOptionsMessage } from './unknown-options.js';
 import { withTimeout } from './with-timeout.js';
 
 /**
@@ -52,6 +53,20 @@ export interface RedisStoreOptions {
    */
   onEvent?: EventHandler;
 }
+
+/**
+ * Every option name of {@link RedisStoreOptions}; any other key is refused.
+ * `satisfies` rejects a name the type does not have, and test/types.test.ts
+ * fails when the type has one missing here.
+ */
+export const REDIS_STORE_OPTION_KEYS = [
+  'sendCommand',
+  'prefix',
+  'timeoutMs',
+  'onError',
+  'retryAfterSeconds',
+  'onEvent',
+] as const satisfies readonly (keyof RedisStoreOptions)[];
 
 /** Default {@link RedisStoreOptions.timeoutMs}. */
 export const DEFAULT_TIMEOUT_MS = 200;
@@ -132,7 +147,10 @@ function parseReply(reply: unknown, limit: number): RateLimitResult {
  * `retryAfterSeconds` 5, no `onEvent`.
  *
  * @throws ConfigurationError (`reason: 'misconfigured'`) at construction for
- * any invalid option, naming the option.
+ * any invalid option, naming the option, and for an unknown option name (a
+ * key that is not a {@link RedisStoreOptions} name, even with the value
+ * `undefined`), e.g. "unknown option `timeoutMS` in createRedisStore options;
+ * did you mean `timeoutMs`?". Messages never quote an option's value.
  * @example
  * ```ts
  * const redis = new Redis(process.env.REDIS_URL);           // ioredis
@@ -143,6 +161,9 @@ export function createRedisStore(options: RedisStoreOptions): RateLimitStore {
   if (typeof options !== 'object' || options === null) {
     throw new ConfigurationError('createRedisStore: options must be an object with sendCommand');
   }
+  // First: a misspelt `sendCommand` is reported as such, not as a missing one.
+  const unknown = unknownOptionsMessage(options, REDIS_STORE_OPTION_KEYS, 'createRedisStore options');
+  if (unknown !== undefined) throw new ConfigurationError(unknown);
   const { sendCommand } = options;
   if (typeof sendCommand !== 'function') {
     throw new ConfigurationError('createRedisStore: sendCommand must be a function');
