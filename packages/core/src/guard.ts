@@ -9,6 +9,7 @@ import { bearerCandidate, extractBearerToken, hasTokenElsewhere } from './author
 import { toErrorResponse } from './error-response.js';
 import { isScopegateError, ScopegateError } from './errors.js';
 import { fastPathOf, isPromise, type MaybePromise, type VerifyFastPath } from './fast-path.js';
+import { checkOptionNames, GUARD_OPTION_NAMES } from './option-names.js';
 import { createRateLimiter, type RateLimitDecision, type RateLimiter } from './rate-limit/rate-limiter.js';
 import { checkRequirement, type ScopeMatch } from './scopes.js';
 import type {
@@ -113,9 +114,10 @@ function isRateLimiter(value: RateLimitOptions | RateLimiter): value is RateLimi
 
 /**
  * Creates the guard both adapters run per request.
- * @throws ConfigurationError for invalid rate-limit options.
+ * @throws ConfigurationError for invalid rate-limit options or an unknown option name.
  */
 export function createGuard(options: GuardOptions): Guard {
+  checkOptionNames(options, GUARD_OPTION_NAMES, 'createGuard()');
   const { verifier } = options;
   const realm = verifier.realm;
   const scopeMatch = options.scopeMatch ?? verifier.scopeMatch ?? 'exact';

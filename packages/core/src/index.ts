@@ -45,6 +45,21 @@ export {
   type RemoteKeySourceOptions,
 } from './keys/remote-key-source.js';
 export { createSecretKeySource, createStaticKeySource } from './keys/static-key-source.js';
+export {
+  CLAIM_METADATA_OPTION_NAMES,
+  checkOptionNames,
+  GUARD_OPTION_NAMES,
+  HYDRA_ADMIN_OPTION_NAMES,
+  JWKS_CACHE_CONFIG_NAMES,
+  JWKS_CACHE_OPTION_NAMES,
+  MEMORY_STORE_OPTION_NAMES,
+  RATE_LIMIT_OPTION_NAMES,
+  REMOTE_KEY_SOURCE_OPTION_NAMES,
+  REQUIREMENT_NAMES,
+  suggestOptionName,
+  TOKEN_CACHE_OPTION_NAMES,
+  VERIFIER_OPTION_NAMES,
+} from './option-names.js';
 export { getProfile, PROFILES, type Profile } from './profiles.js';
 export { type ClaimMetadataOptions, claimMetadata } from './rate-limit/claim-metadata.js';
 export { type HydraAdminMetadataOptions, hydraAdminMetadata } from './rate-limit/hydra-admin.js';

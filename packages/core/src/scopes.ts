@@ -16,6 +16,7 @@
  *   (unlike Ory, a bare `*` never grants everything).
  */
 import { ConfigurationError, InsufficientScopeError, SubjectTypeNotAllowedError } from './errors.js';
+import { checkOptionNames, REQUIREMENT_NAMES } from './option-names.js';
 import type { AuthorizeRequirement, ScopeRequirement, SubjectType, VerifiedToken } from './types.js';
 
 /** Scope matching strategy. */
@@ -174,6 +175,8 @@ export function compileRequirement(
   if (cached !== undefined) return cached;
   if (typeof requirement !== 'object' || requirement === null)
     throw new ConfigurationError('scopegate: the requirement must be an object');
+  // A misspelt key (`scope`) would otherwise leave the route open to any valid token.
+  checkOptionNames(requirement, REQUIREMENT_NAMES, 'requirement');
   const checks: ScopeRequirement[] = [];
   if (requirement.scopes !== undefined) checks.push(asRequirement(requirement.scopes, 'all', defaultMatch));
   if (requirement.anyScope !== undefined)

@@ -17,6 +17,7 @@
 import { randomInt } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { ConfigurationError } from './errors.js';
+import { checkOptionNames, TOKEN_CACHE_OPTION_NAMES } from './option-names.js';
 import type { VerifiedToken } from './types.js';
 
 /** Default number of entries. */
@@ -73,6 +74,7 @@ export function createTokenCache(
   if (options === false) return undefined;
   if (options !== undefined && (typeof options !== 'object' || options === null))
     throw new ConfigurationError('scopegate: `tokenCache` must be an object or false');
+  if (options !== undefined) checkOptionNames(options, TOKEN_CACHE_OPTION_NAMES, 'tokenCache');
   const max = options?.maxEntries ?? DEFAULT_TOKEN_CACHE_ENTRIES;
   if (!Number.isInteger(max) || max < 1)
     throw new ConfigurationError('scopegate: `tokenCache.maxEntries` must be a positive integer');

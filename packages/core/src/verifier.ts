@@ -37,6 +37,7 @@ import { createIssuerKeySources } from './keys/issuer-key-sources.js';
 import type { KeySource, VerificationKey } from './keys/key-source.js';
 import { createRemoteKeySource } from './keys/remote-key-source.js';
 import { createSecretKeySource, createStaticKeySource } from './keys/static-key-source.js';
+import { checkOptionNames, JWKS_CACHE_OPTION_NAMES, VERIFIER_OPTION_NAMES } from './option-names.js';
 import { getProfile } from './profiles.js';
 import { checkRequirement, type ScopeMatch } from './scopes.js';
 import { shareClaimValues } from './shared-values.js';
@@ -198,10 +199,14 @@ function denial(error: unknown, realm: string): AuthorizeDecision {
  *   than one key source is given, `secret` is combined with asymmetric
  *   algorithms (or is shorter than 32 bytes), `none` or an unknown algorithm
  *   is listed, an `http:` key or discovery URL points to a non-loopback host
- *   without `allowInsecureHttp`, or a number is out of range.
+ *   without `allowInsecureHttp`, a number is out of range, or an option name
+ *   (also in `jwksCache` / `tokenCache`) is not one of {@link VERIFIER_OPTION_NAMES}.
  */
 export function createVerifier(options: VerifierOptions): SyncVerifier {
   if (typeof options !== 'object' || options === null) fail('createVerifier needs an options object');
+  checkOptionNames(options, VERIFIER_OPTION_NAMES, 'createVerifier()');
+  if (typeof options.jwksCache === 'object' && options.jwksCache !== null)
+    checkOptionNames(options.jwksCache, JWKS_CACHE_OPTION_NAMES, 'createVerifier() jwksCache');
   const profile = getProfile(options.profile ?? 'generic');
   const rules = compileClaimRules({
     issuer: options.issuer,

@@ -1,17 +1,37 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import {
   type AuthorizeDecision,
+  type AuthorizeRequirement,
   allOf,
   authorizationHeader,
+  type CLAIM_METADATA_OPTION_NAMES,
+  type ClaimMetadataOptions,
   checkRequirement,
   createVerifier,
   createVerifierFromEnv,
   type ErrorBody,
   extractBearerToken,
+  type GUARD_OPTION_NAMES,
+  type GuardOptions,
+  type HYDRA_ADMIN_OPTION_NAMES,
+  type HydraAdminMetadataOptions,
+  type JWKS_CACHE_CONFIG_NAMES,
+  type JWKS_CACHE_OPTION_NAMES,
+  type JwksCacheConfig,
+  type JwksCacheOptions,
+  type MEMORY_STORE_OPTION_NAMES,
+  type MemoryStoreOptions,
+  type RATE_LIMIT_OPTION_NAMES,
+  type RateLimitOptions,
+  type REMOTE_KEY_SOURCE_OPTION_NAMES,
+  type REQUIREMENT_NAMES,
+  type RemoteKeySourceOptions,
   type ScopegateError,
   type ScopeRequirement,
   type SyncVerifier,
+  type TOKEN_CACHE_OPTION_NAMES,
   toErrorResponse,
+  type VERIFIER_OPTION_NAMES,
   type VerifiedToken,
   type Verifier,
   type VerifierOptions,
@@ -68,5 +88,24 @@ describe('public types', () => {
       createVerifier({ issuer: 'i', audience: 'a', algorithms: ['none'] });
     };
     expectTypeOf(typeOnly).toBeFunction();
+  });
+
+  it("each list of accepted option names is exactly its type's keys (adding an option without its name fails here)", () => {
+    type NameOf<T extends readonly string[]> = T[number];
+    expectTypeOf<NameOf<typeof VERIFIER_OPTION_NAMES>>().toEqualTypeOf<keyof VerifierOptions>();
+    expectTypeOf<NameOf<typeof JWKS_CACHE_OPTION_NAMES>>().toEqualTypeOf<keyof JwksCacheOptions>();
+    expectTypeOf<NameOf<typeof JWKS_CACHE_CONFIG_NAMES>>().toEqualTypeOf<keyof JwksCacheConfig>();
+    expectTypeOf<NameOf<typeof TOKEN_CACHE_OPTION_NAMES>>().toEqualTypeOf<
+      keyof Exclude<VerifierOptions['tokenCache'], false | undefined>
+    >();
+    expectTypeOf<NameOf<typeof RATE_LIMIT_OPTION_NAMES>>().toEqualTypeOf<keyof RateLimitOptions>();
+    expectTypeOf<NameOf<typeof HYDRA_ADMIN_OPTION_NAMES>>().toEqualTypeOf<keyof HydraAdminMetadataOptions>();
+    expectTypeOf<NameOf<typeof CLAIM_METADATA_OPTION_NAMES>>().toEqualTypeOf<keyof ClaimMetadataOptions>();
+    expectTypeOf<NameOf<typeof MEMORY_STORE_OPTION_NAMES>>().toEqualTypeOf<keyof MemoryStoreOptions>();
+    expectTypeOf<NameOf<typeof REMOTE_KEY_SOURCE_OPTION_NAMES>>().toEqualTypeOf<
+      keyof RemoteKeySourceOptions
+    >();
+    expectTypeOf<NameOf<typeof GUARD_OPTION_NAMES>>().toEqualTypeOf<keyof GuardOptions>();
+    expectTypeOf<NameOf<typeof REQUIREMENT_NAMES>>().toEqualTypeOf<keyof AuthorizeRequirement>();
   });
 });

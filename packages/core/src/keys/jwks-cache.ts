@@ -13,6 +13,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { ConfigurationError, KeyNotFoundError, TemporarilyUnavailableError } from '../errors.js';
+import { checkOptionNames, JWKS_CACHE_CONFIG_NAMES } from '../option-names.js';
 import type { EventHandler, Jwk, JwkSet, JwksCacheOptions, JwtHeader, ScopegateEvent } from '../types.js';
 import {
   DEFAULT_MAX_RESPONSE_BYTES,
@@ -110,6 +111,7 @@ export class JwksCache {
   private uri: string | undefined;
 
   constructor(config: JwksCacheConfig) {
+    checkOptionNames(config, JWKS_CACHE_CONFIG_NAMES, 'JwksCache');
     const d = JWKS_CACHE_DEFAULTS;
     this.settings = {
       maxAgeMs: option('maxAgeMs', config.maxAgeMs, d.maxAgeMs),

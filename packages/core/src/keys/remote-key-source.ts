@@ -3,6 +3,11 @@
  * URL that is either configured or discovered from the issuer.
  */
 import { ConfigurationError } from '../errors.js';
+import {
+  checkOptionNames,
+  JWKS_CACHE_OPTION_NAMES,
+  REMOTE_KEY_SOURCE_OPTION_NAMES,
+} from '../option-names.js';
 import type { EventHandler, JwksCacheOptions, ScopegateEvent } from '../types.js';
 import { discoverIssuerMetadata } from './discovery.js';
 import { checkUrlPolicy, FetchJsonError } from './fetch-json.js';
@@ -47,6 +52,9 @@ export interface RemoteKeySource extends KeySource {
  * @throws ConfigurationError for an invalid or refused URL, or invalid cache options.
  */
 export function createRemoteKeySource(options: RemoteKeySourceOptions): RemoteKeySource {
+  checkOptionNames(options, REMOTE_KEY_SOURCE_OPTION_NAMES, 'createRemoteKeySource()');
+  if (typeof options.cache === 'object' && options.cache !== null)
+    checkOptionNames(options.cache, JWKS_CACHE_OPTION_NAMES, 'createRemoteKeySource() cache');
   const { issuer, jwksUri, allowInsecureHttp = false, onEvent } = options;
   const emit = (event: ScopegateEvent): void => {
     try {

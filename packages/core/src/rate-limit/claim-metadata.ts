@@ -1,3 +1,4 @@
+import { CLAIM_METADATA_OPTION_NAMES, checkOptionNames } from '../option-names.js';
 import type { ClientMetadata, ClientMetadataSource, VerifiedToken } from '../types.js';
 import { RATE_LIMIT_METADATA_KEY } from './metadata.js';
 
@@ -23,6 +24,7 @@ export interface ClaimMetadataOptions {
  * the value is trusted because the token's signature was verified.
  */
 export function claimMetadata(options: ClaimMetadataOptions = {}): ClientMetadataSource {
+  checkOptionNames(options, CLAIM_METADATA_OPTION_NAMES, 'claimMetadata()');
   const claim = options.claim ?? 'ext';
   return (_clientId: string, auth: VerifiedToken): ClientMetadata | undefined => {
     if (!Object.hasOwn(auth.claims, claim)) return undefined;

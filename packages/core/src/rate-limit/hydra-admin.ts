@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { ConfigurationError, TemporarilyUnavailableError } from '../errors.js';
+import { checkOptionNames, HYDRA_ADMIN_OPTION_NAMES } from '../option-names.js';
 import type { ClientMetadata, ClientMetadataSource, EventHandler } from '../types.js';
 import { emit, SELF_BOUNDED_MS } from './metadata.js';
 
@@ -63,6 +64,9 @@ const MAX_RESPONSE_BYTES = 1024 * 1024;
  * remembered for `errorTtlMs` so a down Hydra is not asked on every request.
  */
 export function hydraAdminMetadata(options: HydraAdminMetadataOptions): ClientMetadataSource {
+  if (typeof options !== 'object' || options === null)
+    throw new ConfigurationError('hydraAdminMetadata() needs an options object');
+  checkOptionNames(options, HYDRA_ADMIN_OPTION_NAMES, 'hydraAdminMetadata()');
   const base = parseAdminUrl(options.adminUrl);
   const ttlMs = nonNegative(options.ttlMs, 60_000, 'ttlMs');
   const negativeTtlMs = nonNegative(options.negativeTtlMs, ttlMs, 'negativeTtlMs');

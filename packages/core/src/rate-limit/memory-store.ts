@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { ConfigurationError } from '../errors.js';
 import { attachFastPath } from '../fast-path.js';
+import { checkOptionNames, MEMORY_STORE_OPTION_NAMES } from '../option-names.js';
 import type { RateLimitResult, RateLimitStore } from '../types.js';
 import {
   createSlidingWindowState,
@@ -38,6 +39,7 @@ export interface MemoryStore extends RateLimitStore {
  * within the process. For several processes use a shared store (`@scopegate/redis`).
  */
 export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore {
+  checkOptionNames(options, MEMORY_STORE_OPTION_NAMES, 'createMemoryStore()');
   const max = options.maxClients ?? DEFAULT_MAX_CLIENTS;
   if (!Number.isSafeInteger(max) || max < 1) {
     throw new ConfigurationError('rateLimit store: maxClients must be a positive integer');

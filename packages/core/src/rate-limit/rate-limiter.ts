@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ConfigurationError, isScopegateError, RateLimitedError } from '../errors.js';
 import { attachFastPath, fastPathOf, isPromise, type MaybePromise } from '../fast-path.js';
+import { checkOptionNames, RATE_LIMIT_OPTION_NAMES } from '../option-names.js';
 import type { RateLimitOptions, RateLimitResult, RateLimitStore, VerifiedToken } from '../types.js';
 import { createMemoryStore } from './memory-store.js';
 import { createLimitResolver, DEFAULT_METADATA_TIMEOUT_MS, emit, isValidRateLimit } from './metadata.js';
@@ -56,9 +57,13 @@ const MAX_CACHED_POLICIES = 1024;
  * `defaultPerMinute` (a `hydraAdminMetadata()` source is given at least its
  * own `timeoutMs` plus 250 ms, so its `onUnavailable` decides).
  *
- * @throws ConfigurationError for an invalid `defaultPerMinute`, `appliesTo`, `policyName` or `metadataTimeoutMs`.
+ * @throws ConfigurationError for an invalid `defaultPerMinute`, `appliesTo`, `policyName` or
+ *   `metadataTimeoutMs`, or an unknown option name.
  */
 export function createRateLimiter(options: RateLimitOptions = {}): RateLimiter {
+  if (typeof options !== 'object' || options === null)
+    throw new ConfigurationError('rateLimit must be an options object or a rate limiter');
+  checkOptionNames(options, RATE_LIMIT_OPTION_NAMES, 'rateLimit');
   const { defaultPerMinute, onEvent } = options;
   if (defaultPerMinute !== undefined && !isValidRateLimit(defaultPerMinute)) {
     throw new ConfigurationError('rateLimit.defaultPerMinute must be a non-negative integer');
