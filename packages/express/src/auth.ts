@@ -3,9 +3,11 @@
  */
 import {
   ConfigurationError,
+  checkOptionNames,
   createGuard,
   createVerifier,
   createVerifierFromEnv,
+  VERIFIER_OPTION_NAMES,
   type Verifier,
   type VerifierOptions,
 } from '@scopegate/core';
@@ -15,6 +17,20 @@ import type { ExpressAdapterOptions, ExpressAuthOptions } from './options.js';
 import { reject, setHeaders } from './respond.js';
 import { type AuthState, setAuthState } from './state.js';
 import { whenReady } from './when-ready.js';
+
+/** What `auth()` accepts: its own options, `verifier`, and the verifier options. */
+const AUTH_OPTION_NAMES: readonly string[] = Object.freeze([
+  ...([
+    'rateLimit',
+    'authRequired',
+    'errorHandling',
+  ] as const satisfies readonly (keyof ExpressAdapterOptions)[]),
+  'verifier',
+  ...VERIFIER_OPTION_NAMES,
+]);
+
+/** Verifier options that still mean something beside `verifier`: the guard applies them, not the verifier. */
+const GUARD_LEVEL_OPTIONS: readonly string[] = ['scopeMatch', 'onEvent'];
 
 /**
  * Express middleware that verifies the bearer token of every request (RFC
@@ -33,9 +49,14 @@ import { whenReady } from './when-ready.js';
  * `next()` or response, never an unhandled rejection.
  *
  * @param options - see {@link ExpressAuthOptions}; default: everything from the environment.
- * @throws ConfigurationError synchronously (at app setup) for an invalid or missing configuration.
+ * @throws ConfigurationError synchronously (at app setup) for an invalid or missing configuration,
+ *   an unknown option name, or a verifier option given beside `verifier`.
  */
 export function auth(options: ExpressAuthOptions = {}): RequestHandler {
+  if (typeof options !== 'object' || options === null) {
+    throw new ConfigurationError('auth(): options must be an object');
+  }
+  checkOptionNames(options, AUTH_OPTION_NAMES, 'auth()');
   // Flattened view of the union: each member only forbids keys of the others, so this is what can be present.
   const flat: ExpressAdapterOptions & Partial<VerifierOptions> & { verifier?: Verifier } = options;
   const {
@@ -50,6 +71,16 @@ export function auth(options: ExpressAuthOptions = {}): RequestHandler {
   }
   if (errorHandling !== 'respond' && errorHandling !== 'next') {
     throw new ConfigurationError("auth(): errorHandling must be 'respond' or 'next'");
+  }
+  if (given !== undefined) {
+    // A verifier is already configured: these would be ignored, which is never what was meant.
+    const ignored = Object.keys(verifierOptions).filter((key) => !GUARD_LEVEL_OPTIONS.includes(key));
+    if (ignored.length > 0) {
+      throw new ConfigurationError(
+        `auth(): pass either \`verifier\` or verifier options, not both (got ${ignored.join(', ')}); ` +
+          'give those to createVerifier() instead',
+      );
+    }
   }
   const verifier = given ?? makeVerifier(verifierOptions);
   const guard = createGuard({

@@ -52,17 +52,19 @@ export interface ExpressAdapterOptions {
 /** `auth()` configured with explicit verifier options (`issuer` and `audience` required). */
 export type ExpressVerifierConfig = VerifierOptions & { verifier?: never };
 
-/** `auth()` reusing a verifier made with `createVerifier` (e.g. shared with another adapter or a gateway). */
-export interface ExpressExistingVerifier {
-  /** The verifier to use; no other verifier option may be given. */
+/**
+ * `auth()` reusing a verifier made with `createVerifier` (e.g. shared with another adapter or a
+ * gateway). The verifier's own options are fixed when it is created, so only the two the
+ * middleware applies itself may be given beside it; any other is a `ConfigurationError`.
+ */
+export type ExpressExistingVerifier = {
+  /** The verifier to use. */
   verifier: Verifier;
-  issuer?: never;
-  audience?: never;
-  jwksUri?: never;
-  jwks?: never;
-  secret?: never;
-  keySource?: never;
-}
+  /** Scope matching for `require*` after this `auth()`. Default: the verifier's `scopeMatch`. */
+  scopeMatch?: VerifierOptions['scopeMatch'];
+  /** Receives the rate limiter's events (when `rateLimit.onEvent` is not set). Default: none. */
+  onEvent?: VerifierOptions['onEvent'];
+} & { [K in Exclude<keyof VerifierOptions, 'scopeMatch' | 'onEvent'>]?: never };
 
 /**
  * `auth()` configured from `SCOPEGATE_ISSUER`, `SCOPEGATE_AUDIENCE` and

@@ -39,6 +39,13 @@ describe('types', () => {
       audience: string;
     }>().not.toExtend<ExpressAuthOptions>();
     expectTypeOf<{ errorHandling: 'throw' }>().not.toExtend<ExpressAuthOptions>();
+    // Beside a verifier, only what the middleware applies itself.
+    expectTypeOf<{ verifier: Verifier; clockToleranceSec: number }>().not.toExtend<ExpressAuthOptions>();
+    expectTypeOf<{
+      verifier: Verifier;
+      scopeMatch: 'wildcard';
+      onEvent: () => void;
+    }>().toExtend<ExpressAuthOptions>();
   });
 
   it('require* return request handlers and take typed arguments', () => {

@@ -23,11 +23,17 @@ export interface ScopegateCommonOptions {
 /** Give the verifier options (`issuer`, `audience`, key source, …): the plugin builds the verifier. */
 export type ScopegateVerifierOptions = VerifierOptions & ScopegateCommonOptions & { verifier?: undefined };
 
-/** Or give a verifier built with `createVerifier` (e.g. one shared with other code); no verifier options then. */
+/**
+ * Or give a verifier built with `createVerifier` (e.g. one shared with other code). Its options
+ * are fixed when it is created, so no verifier option may be given beside it (a
+ * `ConfigurationError`), except `onEvent`, which the plugin's rate limiter reports to.
+ */
 export type ScopegateExistingVerifierOptions = {
   /** A verifier from `createVerifier`. Default: one built from the verifier options. */
   verifier: Verifier;
-} & ScopegateCommonOptions & { [K in keyof VerifierOptions]?: never };
+  /** Receives the rate limiter's events (when `rateLimit.onEvent` is not set). Default: none. */
+  onEvent?: VerifierOptions['onEvent'];
+} & ScopegateCommonOptions & { [K in Exclude<keyof VerifierOptions, 'onEvent'>]?: never };
 
 /** Options of the `scopegate` plugin. */
 export type ScopegateOptions = ScopegateVerifierOptions | ScopegateExistingVerifierOptions;

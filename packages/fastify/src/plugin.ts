@@ -1,6 +1,7 @@
 import {
   authorizationHeader,
   ConfigurationError,
+  checkOptionNames,
   createGuard,
   createVerifier,
   extractBearerToken,
@@ -9,13 +10,14 @@ import {
   type ScopegateError,
   type SubjectType,
   toErrorResponse,
+  VERIFIER_OPTION_NAMES,
   type Verifier,
   type VerifierOptions,
 } from '@scopegate/core';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import fp from 'fastify-plugin';
 import { createRouteErrorHandler, hasApplicationErrorHandler, sendScopegateError } from './error-reply.js';
-import type { ScopegateOptions } from './options.js';
+import type { ScopegateCommonOptions, ScopegateOptions } from './options.js';
 import { compileRouteAuth, type RouteAuth, type ScopegateRouteConfig } from './route-auth.js';
 
 /**
@@ -43,8 +45,18 @@ export interface ScopegateDecoration {
 const kRouteAuth: unique symbol = Symbol('@scopegate/fastify route auth');
 type ConfigWithRouteAuth = ScopegateRouteConfig & { [kRouteAuth]?: RouteAuth };
 
-// The verifier options a `verifier` makes meaningless; passing both is a configuration mistake.
-const VERIFIER_OPTION_KEYS = ['issuer', 'audience', 'jwksUri', 'jwks', 'secret', 'keySource'] as const;
+/**
+ * What the plugin accepts: its own options, `verifier`, the verifier options, and the options
+ * Fastify's `register` reads itself (they reach the plugin too).
+ */
+const PLUGIN_OPTION_NAMES: readonly string[] = Object.freeze([
+  ...(['rateLimit', 'authRequired'] as const satisfies readonly (keyof ScopegateCommonOptions)[]),
+  'verifier',
+  ...VERIFIER_OPTION_NAMES,
+  'prefix',
+  'logLevel',
+  'logSerializers',
+]);
 
 /** The credentials RFC 6750 allows: header, query, and a form-encoded body (only once it is parsed). */
 function credentials(request: FastifyRequest) {
@@ -61,9 +73,19 @@ function credentials(request: FastifyRequest) {
 }
 
 function buildVerifier(options: ScopegateOptions): Verifier {
-  const { rateLimit: _rateLimit, authRequired: _authRequired, verifier, ...verifierOptions } = options;
+  const {
+    rateLimit: _rateLimit,
+    authRequired: _authRequired,
+    verifier,
+    prefix: _prefix,
+    logLevel: _logLevel,
+    logSerializers: _logSerializers,
+    ...verifierOptions
+  } = options as ScopegateOptions & { prefix?: unknown; logLevel?: unknown; logSerializers?: unknown };
   if (verifier === undefined) return createVerifier(verifierOptions as VerifierOptions);
-  const extra = VERIFIER_OPTION_KEYS.filter((key) => key in verifierOptions);
+  // A verifier's options are fixed at createVerifier(); given here they would be ignored. `onEvent`
+  // is the exception: the plugin's rate limiter reports to it.
+  const extra = Object.keys(verifierOptions).filter((key) => key !== 'onEvent');
   if (extra.length > 0) {
     throw new ConfigurationError(
       `@scopegate/fastify: pass either \`verifier\` or verifier options, not both (got ${extra.join(', ')})`,
@@ -78,6 +100,10 @@ const scopegatePlugin: FastifyPluginAsync<ScopegateOptions> = async (fastify, op
       '@scopegate/fastify is already registered in this context or a parent context; register it once per context tree',
     );
   }
+  if (typeof options !== 'object' || options === null) {
+    throw new ConfigurationError('@scopegate/fastify: options must be an object');
+  }
+  checkOptionNames(options, PLUGIN_OPTION_NAMES, '@scopegate/fastify');
   const authRequired = options.authRequired ?? true;
   if (typeof authRequired !== 'boolean') {
     throw new ConfigurationError('@scopegate/fastify: authRequired must be a boolean');
@@ -244,7 +270,8 @@ const scopegatePlugin: FastifyPluginAsync<ScopegateOptions> = async (fastify, op
  * `config.subjectType`. Sets `request.auth`; adds `app.requireScopes()`,
  * `app.requireAnyScope()`, `app.requireSubjectType()` and `app.scopegate`.
  *
- * @throws ConfigurationError (at registration) for invalid options, a second
+ * @throws ConfigurationError (at registration) for invalid options, an unknown
+ * option name, verifier options beside `verifier` (but `onEvent`), a second
  * registration in the same context tree, or an invalid route config.
  */
 export const scopegate = fp(scopegatePlugin, {

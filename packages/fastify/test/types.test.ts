@@ -69,6 +69,14 @@ describe('types', () => {
       issuer: string;
     }>().not.toExtend<ScopegateOptions>();
     expectTypeOf<{ audience: string }>().not.toExtend<ScopegateOptions>();
+    expectTypeOf<{
+      verifier: typeof app.scopegate.verifier;
+      clockToleranceSec: number;
+    }>().not.toExtend<ScopegateOptions>();
+    expectTypeOf<{
+      verifier: typeof app.scopegate.verifier;
+      onEvent: () => void;
+    }>().toExtend<ScopegateOptions>();
 
     await app.ready();
     await app.close();
