@@ -131,13 +131,24 @@ export const REQUIREMENT_NAMES = Object.freeze([
   'subjectType',
 ] as const) satisfies readonly (keyof AuthorizeRequirement)[];
 
-/** Optimal string alignment distance, capped: only "is it within 2?" matters here. */
+/** At most this many unknown names are listed; a key is shown escaped and cut at this length. */
+const MAX_LISTED = 5;
+const MAX_SHOWN_LENGTH = 64;
+
+/** A key as a message shows it: control characters escaped (no log injection), long keys cut. */
+function show(key: string): string {
+  const escaped = JSON.stringify(key).slice(1, -1);
+  return escaped.length > MAX_SHOWN_LENGTH ? `${escaped.slice(0, MAX_SHOWN_LENGTH)}…` : escaped;
+}
+
+/** Optimal string alignment distance, giving up (`cap + 1`) once it must exceed `cap`. */
 function distance(a: string, b: string, cap: number): number {
   if (Math.abs(a.length - b.length) > cap) return cap + 1;
   let before: number[] = [];
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
+    let rowBest = i;
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       let d = Math.min(
@@ -148,51 +159,62 @@ function distance(a: string, b: string, cap: number): number {
       if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
         d = Math.min(d, (before[j - 2] as number) + 1);
       current.push(d);
+      rowBest = Math.min(rowBest, d);
     }
+    if (rowBest > cap) return cap + 1;
     before = previous;
     previous = current;
   }
   return previous[b.length] as number;
 }
 
-/** The known name an unknown one most likely meant, if any is close. */
+/**
+ * The known name an unknown one most likely meant: equal but for case, at most two edits away
+ * (not so short that two edits make anything look alike: `foo` is not `now`), or a known name
+ * with a unit or suffix dropped or added (`clockTolerance`, `maxAge`). `undefined` if none.
+ */
 export function suggestOptionName(name: string, known: readonly string[]): string | undefined {
   const lower = name.toLowerCase();
   let best: string | undefined;
   let bestDistance = 3;
   for (const candidate of known) {
-    const d = candidate.toLowerCase() === lower ? 0 : distance(lower, candidate.toLowerCase(), 2);
-    if (d < bestDistance) {
+    const d = distance(lower, candidate.toLowerCase(), 2);
+    if (d < bestDistance && d * 3 <= Math.max(name.length, candidate.length)) {
       best = candidate;
       bestDistance = d;
     }
   }
-  // Also catch a known name with a unit or prefix dropped or added (`clockTolerance`, `jwksCacheMaxAgeMs`).
-  if (best === undefined && lower.length >= 4)
+  if (best === undefined && lower.length >= 3)
     best = known.find((c) => {
       const k = c.toLowerCase();
-      return k.length >= 4 && (k.startsWith(lower) || lower.startsWith(k));
+      return k.length >= 3 && (k.startsWith(lower) || lower.startsWith(k));
     });
   return best;
 }
 
 /**
- * Throws `ConfigurationError` when `options` has an own enumerable key that
- * is not in `known`, naming each such key (never its value) and the likely
- * intended name. Called once per options object, at setup.
+ * Throws `ConfigurationError` when `options` has an own enumerable string key
+ * that is not in `known` (whatever its value, `undefined` included), naming
+ * each such key (never its value) and the name likely meant. Called once per
+ * options object, at setup.
  *
  * @param options - the options object as given (not yet defaulted).
  * @param known - the accepted names.
  * @param where - what the options belong to, for the message (e.g. `createVerifier()`).
+ * @throws ConfigurationError, e.g. "scopegate: createVerifier(): unknown option `audiance`
+ *   (did you mean `audience`?); accepted: issuer, audience, ...".
  */
 export function checkOptionNames(options: object, known: readonly string[], where: string): void {
   const unknown = Object.keys(options).filter((key) => !known.includes(key));
   if (unknown.length === 0) return;
-  const described = unknown.map((key) => {
+  const described = unknown.slice(0, MAX_LISTED).map((key) => {
     const suggestion = suggestOptionName(key, known);
-    return suggestion === undefined ? `\`${key}\`` : `\`${key}\` (did you mean \`${suggestion}\`?)`;
+    return suggestion === undefined
+      ? `\`${show(key)}\``
+      : `\`${show(key)}\` (did you mean \`${suggestion}\`?)`;
   });
+  const more = unknown.length > MAX_LISTED ? ` and ${unknown.length - MAX_LISTED} more` : '';
   throw new ConfigurationError(
-    `scopegate: ${where}: unknown option${unknown.length > 1 ? 's' : ''} ${described.join(', ')}; accepted: ${known.join(', ')}`,
+    `scopegate: ${where}: unknown option${unknown.length > 1 ? 's' : ''} ${described.join(', ')}${more}; accepted: ${known.join(', ')}`,
   );
 }

@@ -73,6 +73,21 @@ describe('checkOptionNames', () => {
     expect(message).not.toContain('hunter');
   });
 
+  it('shows a key escaped and cut (a message is often logged), and lists at most five', () => {
+    expect(refusal(() => checkOptionNames({ 'evil\nkey': 1 }, ['a'], 'x()'))).toContain('`evil\\nkey`');
+    const long = 'k'.repeat(500);
+    const message = refusal(() => checkOptionNames({ [long]: 1 }, ['a'], 'x()'));
+    expect(message).toContain(`\`${'k'.repeat(64)}…\``);
+    expect(message).not.toContain('k'.repeat(65));
+    const many = Object.fromEntries(['u1', 'u2', 'u3', 'u4', 'u5', 'u6', 'u7'].map((k) => [k, 1]));
+    expect(refusal(() => checkOptionNames(many, ['a'], 'x()'))).toContain('`u5` and 2 more; accepted: a');
+  });
+
+  it('suggests nothing for a short name two edits from a known one', () => {
+    expect(suggestOptionName('foo', ['now'])).toBeUndefined();
+    expect(suggestOptionName('ttl', ['ttlMs'])).toBe('ttlMs');
+  });
+
   it('inherited and symbol keys are not options', () => {
     const proto = { inherited: 1 };
     const given = Object.assign(Object.create(proto), { a: 1, [Symbol('s')]: 2 });

@@ -5,6 +5,7 @@
  */
 import {
   ConfigurationError,
+  checkOptionNames,
   type EventHandler,
   isValidRateLimit,
   type RateLimitResult,
@@ -14,7 +15,6 @@ import {
 } from '@scopegate/core';
 import { assertValidPrefix, DEFAULT_PREFIX, redisKeyForStoreKey } from './key.js';
 import { SLIDING_WINDOW_SCRIPT, SLIDING_WINDOW_SCRIPT_SHA1 } from './sliding-window-script.js';
-import { unknownOptionsMessage } from './unknown-options.js';
 import { withTimeout } from './with-timeout.js';
 
 /**
@@ -149,8 +149,8 @@ function parseReply(reply: unknown, limit: number): RateLimitResult {
  * @throws ConfigurationError (`reason: 'misconfigured'`) at construction for
  * any invalid option, naming the option, and for an unknown option name (a
  * key that is not a {@link RedisStoreOptions} name, even with the value
- * `undefined`), e.g. "unknown option `timeoutMS` in createRedisStore options;
- * did you mean `timeoutMs`?". Messages never quote an option's value.
+ * `undefined`), e.g. "scopegate: createRedisStore(): unknown option `timeoutMS`
+ * (did you mean `timeoutMs`?); accepted: ...". Messages never quote an option's value.
  * @example
  * ```ts
  * const redis = new Redis(process.env.REDIS_URL);           // ioredis
@@ -162,8 +162,7 @@ export function createRedisStore(options: RedisStoreOptions): RateLimitStore {
     throw new ConfigurationError('createRedisStore: options must be an object with sendCommand');
   }
   // First: a misspelt `sendCommand` is reported as such, not as a missing one.
-  const unknown = unknownOptionsMessage(options, REDIS_STORE_OPTION_KEYS, 'createRedisStore options');
-  if (unknown !== undefined) throw new ConfigurationError(unknown);
+  checkOptionNames(options, REDIS_STORE_OPTION_KEYS, 'createRedisStore()');
   const { sendCommand } = options;
   if (typeof sendCommand !== 'function') {
     throw new ConfigurationError('createRedisStore: sendCommand must be a function');

@@ -29,7 +29,9 @@ const create = (extra: Record<string, unknown>) => () =>
 describe('createRedisStore unknown option names', () => {
   it('refuses an unknown option, naming it and not its value', () => {
     const error = configurationError(create({ password: secret }));
-    expect(error.message).toBe('unknown option `password` in createRedisStore options');
+    expect(error.message).toBe(
+      `scopegate: createRedisStore(): unknown option \`password\`; accepted: ${REDIS_STORE_OPTION_KEYS.join(', ')}`,
+    );
     expect(error.message).not.toContain(secret);
   });
 
@@ -42,34 +44,30 @@ describe('createRedisStore unknown option names', () => {
     ['OnEvent', 'onEvent'],
   ])('suggests the close name for %s', (key, suggestion) => {
     const error = configurationError(create({ [key]: secret }));
-    expect(error.message).toBe(
-      `unknown option \`${key}\` in createRedisStore options; did you mean \`${suggestion}\`?`,
+    expect(error.message).toContain(
+      `createRedisStore(): unknown option \`${key}\` (did you mean \`${suggestion}\`?)`,
     );
     expect(error.message).not.toContain(secret);
   });
 
   it('reports a misspelt sendCommand as unknown, not as missing', () => {
     const error = configurationError(() => createRedisStore({ sendCommnd: sendCommand } as never));
-    expect(error.message).toBe(
-      'unknown option `sendCommnd` in createRedisStore options; did you mean `sendCommand`?',
-    );
+    expect(error.message).toContain('unknown option `sendCommnd` (did you mean `sendCommand`?)');
   });
 
   it('makes no suggestion for a name far from every option', () => {
-    expect(configurationError(create({ db: 1 })).message).toBe(
-      'unknown option `db` in createRedisStore options',
-    );
+    expect(configurationError(create({ db: 1 })).message).toContain('unknown option `db`; accepted:');
   });
 
   it('refuses an unknown key even when its value is undefined', () => {
     expect(configurationError(create({ timeoutMS: undefined })).message).toMatch(
-      /^unknown option `timeoutMS`/,
+      /unknown option `timeoutMS`/,
     );
   });
 
   it('names every unknown key at once', () => {
-    expect(configurationError(create({ onErorr: 'reject', host: secret })).message).toBe(
-      'unknown options `onErorr` (did you mean `onError`?), `host` in createRedisStore options',
+    expect(configurationError(create({ onErorr: 'reject', host: secret })).message).toContain(
+      'unknown options `onErorr` (did you mean `onError`?), `host`; accepted:',
     );
   });
 
