@@ -170,10 +170,18 @@ function distance(a: string, b: string, cap: number): number {
 
 /**
  * The known name an unknown one most likely meant: equal but for case, at most two edits away
- * (not so short that two edits make anything look alike: `foo` is not `now`), or a known name
- * with a unit or suffix dropped or added (`clockTolerance`, `maxAge`). `undefined` if none.
+ * (not so short that two edits make anything look alike: `foo` is not `now`), or, unless
+ * `prefixes` is false, a known name with a unit or suffix dropped or added (`clockTolerance`,
+ * `maxAge`). `undefined` if none.
+ *
+ * @param prefixes - also match by prefix. Default `true`; `false` where unrelated keys share the
+ *   object (a Fastify route config: `authorization` is not a misspelt `auth`).
  */
-export function suggestOptionName(name: string, known: readonly string[]): string | undefined {
+export function suggestOptionName(
+  name: string,
+  known: readonly string[],
+  { prefixes = true }: { prefixes?: boolean } = {},
+): string | undefined {
   const lower = name.toLowerCase();
   let best: string | undefined;
   let bestDistance = 3;
@@ -184,7 +192,7 @@ export function suggestOptionName(name: string, known: readonly string[]): strin
       bestDistance = d;
     }
   }
-  if (best === undefined && lower.length >= 3)
+  if (best === undefined && prefixes && lower.length >= 3)
     best = known.find((c) => {
       const k = c.toLowerCase();
       return k.length >= 3 && (k.startsWith(lower) || lower.startsWith(k));

@@ -86,6 +86,10 @@ describe('checkOptionNames', () => {
   it('suggests nothing for a short name two edits from a known one', () => {
     expect(suggestOptionName('foo', ['now'])).toBeUndefined();
     expect(suggestOptionName('ttl', ['ttlMs'])).toBe('ttlMs');
+    // Where unrelated keys share the object, prefixes are no evidence.
+    expect(suggestOptionName('authorization', ['auth'])).toBe('auth');
+    expect(suggestOptionName('authorization', ['auth'], { prefixes: false })).toBeUndefined();
+    expect(suggestOptionName('scope', ['scopes'], { prefixes: false })).toBe('scopes');
   });
 
   it('inherited and symbol keys are not options', () => {

@@ -3,6 +3,7 @@ import {
   ConfigurationError,
   compileRequirement,
   type SubjectType,
+  suggestOptionName,
 } from '@scopegate/core';
 
 /** The route config keys the plugin reads (also merged into Fastify's `FastifyContextConfig`). */
@@ -25,6 +26,30 @@ export interface RouteAuth {
   readonly requirement: AuthorizeRequirement | undefined;
 }
 
+const ROUTE_CONFIG_KEYS = Object.freeze([
+  'auth',
+  'scopes',
+  'anyScope',
+  'subjectType',
+] as const) satisfies readonly (keyof ScopegateRouteConfig)[];
+
+/**
+ * A route config is shared with Fastify and other plugins, so unknown keys are theirs. A key
+ * one or two edits from one of ours (`scope`, `anyscope`, `subjectTypes`) is a typo, though,
+ * and would leave the route without the requirement it was meant to have.
+ */
+function checkNearMisses(config: object, route: string): void {
+  for (const key of Object.keys(config)) {
+    if ((ROUTE_CONFIG_KEYS as readonly string[]).includes(key)) continue;
+    const meant = suggestOptionName(key, ROUTE_CONFIG_KEYS, { prefixes: false });
+    if (meant !== undefined) {
+      throw new ConfigurationError(
+        `route ${route}: config.${JSON.stringify(key).slice(1, -1).slice(0, 64)} is not a scopegate key; did you mean config.${meant}?`,
+      );
+    }
+  }
+}
+
 const PUBLIC_ROUTE: RouteAuth = Object.freeze({ authenticate: false, requirement: undefined });
 const ANY_VALID_TOKEN: RouteAuth = Object.freeze({ authenticate: true, requirement: undefined });
 
@@ -33,7 +58,8 @@ const ANY_VALID_TOKEN: RouteAuth = Object.freeze({ authenticate: true, requireme
  * The requirement is validated by core's `compileRequirement` (which also
  * memoises its compiled form for the per-request check); invalid values, and
  * `auth: false` together with a requirement, throw at route registration, so
- * a typo never turns into an unprotected route.
+ * a typo never turns into an unprotected route; so does a key one or two
+ * edits from one of the plugin's (`scope` for `scopes`).
  *
  * @param config - the route's `config` (may be undefined).
  * @param route - `METHOD /url`, for error messages.
@@ -41,6 +67,7 @@ const ANY_VALID_TOKEN: RouteAuth = Object.freeze({ authenticate: true, requireme
  */
 export function compileRouteAuth(config: ScopegateRouteConfig | undefined, route: string): RouteAuth {
   if (config === undefined || config === null) return ANY_VALID_TOKEN;
+  checkNearMisses(config, route);
   const { auth, scopes, anyScope, subjectType } = config;
   if (auth !== undefined && typeof auth !== 'boolean') {
     throw new ConfigurationError(`route ${route}: config.auth must be a boolean`);

@@ -92,12 +92,33 @@ describe('route config', () => {
     [{ subjectType: [] }, /invalid scopegate config: subjectType must be/],
     [{ auth: 'no' }, /config\.auth must be a boolean/],
     [{ auth: false, scopes: ['a'] }, /cannot be combined/],
+    // Misspelt keys would silently drop the requirement.
+    [
+      { scope: ['data:read'] },
+      /route GET \/x: config\.scope is not a scopegate key; did you mean config\.scopes\?/,
+    ],
+    [{ anyscope: ['a'] }, /did you mean config\.anyScope\?/],
+    [{ subjectTypes: ['client'] }, /did you mean config\.subjectType\?/],
+    [{ Auth: false }, /did you mean config\.auth\?/],
   ])('an invalid route config %j fails at startup', async (config, message) => {
     const bad = Fastify();
     await bad.register(scopegate, { ...issuer.verifierOptions });
     expect(() => bad.get('/x', { config: config as never }, async () => 'x')).toThrow(message);
     await bad.close();
   });
+});
+
+it("other plugins' route config keys pass, also ones that start like the plugin's", async () => {
+  const app = Fastify();
+  await app.register(scopegate, { ...issuer.verifierOptions });
+  app.get(
+    '/x',
+    { config: { rateLimit: { max: 5 }, authorization: 'x', scopeOfWork: 1, a: 1 } },
+    async () => 'x',
+  );
+  await app.ready();
+  expect((await get(app, '/x', await issuer.sign())).statusCode).toBe(200);
+  await app.close();
 });
 
 describe('decorators', () => {
