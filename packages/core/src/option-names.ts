@@ -64,9 +64,9 @@ export const JWKS_CACHE_CONFIG_NAMES = Object.freeze([
 ] as const) satisfies readonly (keyof JwksCacheConfig)[];
 
 /** Option names of the verifier's `tokenCache` object. */
-export const TOKEN_CACHE_OPTION_NAMES = Object.freeze(['maxEntries'] as const) satisfies readonly (keyof {
-  maxEntries?: number;
-})[];
+export const TOKEN_CACHE_OPTION_NAMES = Object.freeze([
+  'maxEntries',
+] as const) satisfies readonly (keyof Exclude<VerifierOptions['tokenCache'], false | undefined>)[];
 
 /** Option names of `createRateLimiter` (the adapters' `rateLimit` option). */
 export const RATE_LIMIT_OPTION_NAMES = Object.freeze([
@@ -135,10 +135,15 @@ export const REQUIREMENT_NAMES = Object.freeze([
 const MAX_LISTED = 5;
 const MAX_SHOWN_LENGTH = 64;
 
-/** A key as a message shows it: control characters escaped (no log injection), long keys cut. */
+// Besides what JSON escapes: line and paragraph separators and bidirectional controls.
+const INVISIBLE = /[\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** A key as a message shows it: cut if long, then control characters escaped (no log injection). */
 function show(key: string): string {
-  const escaped = JSON.stringify(key).slice(1, -1);
-  return escaped.length > MAX_SHOWN_LENGTH ? `${escaped.slice(0, MAX_SHOWN_LENGTH)}…` : escaped;
+  const cut = key.length > MAX_SHOWN_LENGTH ? `${key.slice(0, MAX_SHOWN_LENGTH)}…` : key;
+  return JSON.stringify(cut)
+    .slice(1, -1)
+    .replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Optimal string alignment distance, giving up (`cap + 1`) once it must exceed `cap`. */
@@ -169,19 +174,12 @@ function distance(a: string, b: string, cap: number): number {
 }
 
 /**
- * The known name an unknown one most likely meant: equal but for case, at most two edits away
- * (not so short that two edits make anything look alike: `foo` is not `now`), or, unless
- * `prefixes` is false, a known name with a unit or suffix dropped or added (`clockTolerance`,
- * `maxAge`). `undefined` if none.
- *
- * @param prefixes - also match by prefix. Default `true`; `false` where unrelated keys share the
- *   object (a Fastify route config: `authorization` is not a misspelt `auth`).
+ * The known name an unknown one most likely meant (what {@link checkOptionNames} suggests):
+ * equal but for case, at most two edits away (not so short that two edits make anything look
+ * alike: `foo` is not `now`), or a known name with a unit or suffix dropped or added
+ * (`clockTolerance`, `maxAge`). `undefined` if none.
  */
-export function suggestOptionName(
-  name: string,
-  known: readonly string[],
-  { prefixes = true }: { prefixes?: boolean } = {},
-): string | undefined {
+export function suggestOptionName(name: string, known: readonly string[]): string | undefined {
   const lower = name.toLowerCase();
   let best: string | undefined;
   let bestDistance = 3;
@@ -192,7 +190,7 @@ export function suggestOptionName(
       bestDistance = d;
     }
   }
-  if (best === undefined && prefixes && lower.length >= 3)
+  if (best === undefined && lower.length >= 3)
     best = known.find((c) => {
       const k = c.toLowerCase();
       return k.length >= 3 && (k.startsWith(lower) || lower.startsWith(k));

@@ -160,8 +160,15 @@ function asRequirement(
   return build(given.mode, given.scopes, given[DEFAULT_MATCH] === true ? defaultMatch : given.match);
 }
 
+/** Whether a requirement is a prepared {@link ScopeRequirement} itself: `mode`, `scopes`, maybe `match`, nothing else. */
+function isWholeScopeRequirement(requirement: object): boolean {
+  if (!Object.hasOwn(requirement, 'mode')) return false;
+  return Object.keys(requirement).every((key) => key === 'mode' || key === 'scopes' || key === 'match');
+}
+
 /**
- * Validates and compiles an {@link AuthorizeRequirement}. Compiled results
+ * Validates and compiles an {@link AuthorizeRequirement}, or an `allOf()` /
+ * `anyOf()` passed in its place (as `{ scopes: thatRequirement }`). Compiled results
  * are memoised per requirement object, so passing the same object on every
  * request costs one WeakMap lookup.
  * @throws ConfigurationError for an invalid requirement.
@@ -175,16 +182,18 @@ export function compileRequirement(
   if (cached !== undefined) return cached;
   if (typeof requirement !== 'object' || requirement === null)
     throw new ConfigurationError('scopegate: the requirement must be an object');
+  // An allOf()/anyOf() passed as the whole requirement (its type allows that) means what it says.
+  const given: AuthorizeRequirement = isWholeScopeRequirement(requirement)
+    ? { scopes: requirement as unknown as ScopeRequirement }
+    : requirement;
   // A misspelt key (`scope`) would otherwise leave the route open to any valid token.
-  checkOptionNames(requirement, REQUIREMENT_NAMES, 'requirement');
+  checkOptionNames(given, REQUIREMENT_NAMES, 'requirement');
   const checks: ScopeRequirement[] = [];
-  if (requirement.scopes !== undefined) checks.push(asRequirement(requirement.scopes, 'all', defaultMatch));
-  if (requirement.anyScope !== undefined)
-    checks.push(asRequirement(requirement.anyScope, 'any', defaultMatch));
+  if (given.scopes !== undefined) checks.push(asRequirement(given.scopes, 'all', defaultMatch));
+  if (given.anyScope !== undefined) checks.push(asRequirement(given.anyScope, 'any', defaultMatch));
   let subjectTypes: SubjectType[] | undefined;
-  if (requirement.subjectType !== undefined) {
-    const list =
-      typeof requirement.subjectType === 'string' ? [requirement.subjectType] : requirement.subjectType;
+  if (given.subjectType !== undefined) {
+    const list = typeof given.subjectType === 'string' ? [given.subjectType] : given.subjectType;
     if (
       !Array.isArray(list) ||
       list.length === 0 ||

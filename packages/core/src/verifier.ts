@@ -200,7 +200,8 @@ function denial(error: unknown, realm: string): AuthorizeDecision {
  *   algorithms (or is shorter than 32 bytes), `none` or an unknown algorithm
  *   is listed, an `http:` key or discovery URL points to a non-loopback host
  *   without `allowInsecureHttp`, a number is out of range, or an option name
- *   (also in `jwksCache` / `tokenCache`) is not one of {@link VERIFIER_OPTION_NAMES}.
+ *   is not one of {@link VERIFIER_OPTION_NAMES} (or, inside `jwksCache` and
+ *   `tokenCache`, of `JWKS_CACHE_OPTION_NAMES` and `TOKEN_CACHE_OPTION_NAMES`).
  */
 export function createVerifier(options: VerifierOptions): SyncVerifier {
   if (typeof options !== 'object' || options === null) fail('createVerifier needs an options object');

@@ -7,6 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   type AuthorizeRequirement,
+  allOf,
+  anyOf,
   CLAIM_METADATA_OPTION_NAMES,
   ConfigurationError,
   checkOptionNames,
@@ -75,6 +77,14 @@ describe('checkOptionNames', () => {
 
   it('shows a key escaped and cut (a message is often logged), and lists at most five', () => {
     expect(refusal(() => checkOptionNames({ 'evil\nkey': 1 }, ['a'], 'x()'))).toContain('`evil\\nkey`');
+    expect(refusal(() => checkOptionNames({ 'a\u2028b\u202ec': 1 }, ['z'], 'x()'))).toContain(
+      '`a\\u2028b\\u202ec`',
+    );
+    // Cut before escaping, so an escape sequence is never split.
+    const cutAt = `${'k'.repeat(63)}\u001bxyz`;
+    expect(refusal(() => checkOptionNames({ [cutAt]: 1 }, ['z'], 'x()'))).toContain(
+      `${'k'.repeat(63)}\\u001b…`,
+    );
     const long = 'k'.repeat(500);
     const message = refusal(() => checkOptionNames({ [long]: 1 }, ['a'], 'x()'));
     expect(message).toContain(`\`${'k'.repeat(64)}…\``);
@@ -86,10 +96,6 @@ describe('checkOptionNames', () => {
   it('suggests nothing for a short name two edits from a known one', () => {
     expect(suggestOptionName('foo', ['now'])).toBeUndefined();
     expect(suggestOptionName('ttl', ['ttlMs'])).toBe('ttlMs');
-    // Where unrelated keys share the object, prefixes are no evidence.
-    expect(suggestOptionName('authorization', ['auth'])).toBe('auth');
-    expect(suggestOptionName('authorization', ['auth'], { prefixes: false })).toBeUndefined();
-    expect(suggestOptionName('scope', ['scopes'], { prefixes: false })).toBe('scopes');
   });
 
   it('inherited and symbol keys are not options', () => {
@@ -248,6 +254,21 @@ describe('a misspelt requirement fails closed', () => {
     }
     // The same requirement spelt right is checked as usual.
     expect(await verifier.authorize(`Bearer ${token}`, { scopes: ['admin'] })).toMatchObject({ status: 403 });
+  });
+
+  it('an allOf()/anyOf() passed as the whole requirement means what it says', async () => {
+    const verifier = createVerifier(await options());
+    const token = await sign('ES256', baseClaims({ scope: 'b' }));
+    const header = `Bearer ${token}`;
+    expect((await verifier.authorize(header, anyOf('a', 'b'))).ok).toBe(true);
+    expect(await verifier.authorize(header, anyOf('a', 'c'))).toMatchObject({ ok: false, status: 403 });
+    expect(await verifier.authorize(header, allOf('a', 'b'))).toMatchObject({ ok: false, status: 403 });
+    expect((await verifier.authorize(header, allOf('b'))).ok).toBe(true);
+    // With anything else beside it, it is not one: `mode` is then an unknown key.
+    const mixed = { ...anyOf('b'), subjectType: 'client' } as unknown as AuthorizeRequirement;
+    const refused = await verifier.authorize(header, mixed);
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) expect(refused.error.message).toContain('unknown options `mode`');
   });
 
   it('checkRequirement throws for it, every time (a refused requirement is not cached)', async () => {
