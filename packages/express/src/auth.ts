@@ -7,30 +7,20 @@ import {
   createGuard,
   createVerifier,
   createVerifierFromEnv,
-  VERIFIER_OPTION_NAMES,
   type Verifier,
   type VerifierOptions,
 } from '@scopegate/core';
 import type { RequestHandler } from 'express';
 import { guardInput } from './guard-input.js';
-import type { ExpressAdapterOptions, ExpressAuthOptions } from './options.js';
+import {
+  AUTH_OPTION_NAMES,
+  BESIDE_VERIFIER_OPTION_NAMES,
+  type ExpressAdapterOptions,
+  type ExpressAuthOptions,
+} from './options.js';
 import { reject, setHeaders } from './respond.js';
 import { type AuthState, setAuthState } from './state.js';
 import { whenReady } from './when-ready.js';
-
-/** What `auth()` accepts: its own options, `verifier`, and the verifier options. */
-const AUTH_OPTION_NAMES: readonly string[] = Object.freeze([
-  ...([
-    'rateLimit',
-    'authRequired',
-    'errorHandling',
-  ] as const satisfies readonly (keyof ExpressAdapterOptions)[]),
-  'verifier',
-  ...VERIFIER_OPTION_NAMES,
-]);
-
-/** Verifier options that still mean something beside `verifier`: the guard applies them, not the verifier. */
-const GUARD_LEVEL_OPTIONS: readonly string[] = ['scopeMatch', 'onEvent'];
 
 /**
  * Express middleware that verifies the bearer token of every request (RFC
@@ -74,7 +64,10 @@ export function auth(options: ExpressAuthOptions = {}): RequestHandler {
   }
   if (given !== undefined) {
     // A verifier is already configured: these would be ignored, which is never what was meant.
-    const ignored = Object.keys(verifierOptions).filter((key) => !GUARD_LEVEL_OPTIONS.includes(key));
+    // (An unset option, `undefined`, is no mistake.)
+    const ignored = Object.entries(verifierOptions)
+      .filter(([key, value]) => value !== undefined && !BESIDE_VERIFIER_OPTION_NAMES.includes(key))
+      .map(([key]) => key);
     if (ignored.length > 0) {
       throw new ConfigurationError(
         `auth(): pass either \`verifier\` or verifier options, not both (got ${ignored.join(', ')}); ` +

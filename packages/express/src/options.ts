@@ -1,12 +1,13 @@
 /**
  * Public option types of `auth()`, and the `req.auth` declaration merge.
  */
-import type {
-  RateLimiter,
-  RateLimitOptions,
-  VerifiedToken,
-  Verifier,
-  VerifierOptions,
+import {
+  type RateLimiter,
+  type RateLimitOptions,
+  VERIFIER_OPTION_NAMES,
+  type VerifiedToken,
+  type Verifier,
+  type VerifierOptions,
 } from '@scopegate/core';
 import type { ErrorHandling } from './state.js';
 
@@ -80,3 +81,18 @@ export type ExpressEnvConfig = Partial<Omit<VerifierOptions, 'issuer' | 'audienc
 /** Options of {@link auth}: a verifier configuration (explicit, reused, or from the environment) plus adapter options. */
 export type ExpressAuthOptions = ExpressAdapterOptions &
   (ExpressVerifierConfig | ExpressExistingVerifier | ExpressEnvConfig);
+
+/**
+ * Every option name `auth()` accepts: its own, `verifier`, and the verifier options. Any other
+ * name is a `ConfigurationError`. test/types.test.ts keeps it equal to the types.
+ */
+export const AUTH_OPTION_NAMES = Object.freeze([
+  'rateLimit',
+  'authRequired',
+  'errorHandling',
+  'verifier',
+  ...VERIFIER_OPTION_NAMES,
+] as const) satisfies readonly (keyof ExpressAdapterOptions | 'verifier' | keyof VerifierOptions)[];
+
+/** The verifier options that may accompany `verifier`: the middleware applies them, not the verifier. */
+export const BESIDE_VERIFIER_OPTION_NAMES: readonly string[] = Object.freeze(['scopeMatch', 'onEvent']);

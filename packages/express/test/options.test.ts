@@ -69,6 +69,11 @@ describe('auth() option names', () => {
     expect(error.message).toMatch(/either `verifier` or verifier options.*clockToleranceSec/);
   });
 
+  it('beside `verifier`, an option left undefined (e.g. from an unset variable) is no mistake', () => {
+    const verifier = createVerifier(base());
+    expect(() => auth({ verifier, realm: undefined, jwksUri: undefined } as never)).not.toThrow();
+  });
+
   it('beside `verifier`, scopeMatch and onEvent apply (the middleware uses them)', async () => {
     const events: ScopegateEvent[] = [];
     const verifier = createVerifier(base());

@@ -14,6 +14,7 @@ import {
   requireScopes,
   requireSubjectType,
 } from '../src/index.js';
+import type { AUTH_OPTION_NAMES, ExpressAdapterOptions } from '../src/options.js';
 
 describe('types', () => {
   it('req.auth is VerifiedToken | undefined', () => {
@@ -46,6 +47,12 @@ describe('types', () => {
       scopeMatch: 'wildcard';
       onEvent: () => void;
     }>().toExtend<ExpressAuthOptions>();
+  });
+
+  it("the names auth() accepts are exactly its option types' keys", () => {
+    expectTypeOf<(typeof AUTH_OPTION_NAMES)[number]>().toEqualTypeOf<
+      keyof ExpressAdapterOptions | 'verifier' | keyof VerifierOptions
+    >();
   });
 
   it('require* return request handlers and take typed arguments', () => {

@@ -1,4 +1,11 @@
-import type { RateLimiter, RateLimitOptions, Verifier, VerifierOptions } from '@scopegate/core';
+import {
+  type RateLimiter,
+  type RateLimitOptions,
+  VERIFIER_OPTION_NAMES,
+  type Verifier,
+  type VerifierOptions,
+} from '@scopegate/core';
+import type { RegisterOptions } from 'fastify';
 
 /** Options every form of {@link ScopegateOptions} shares. */
 export interface ScopegateCommonOptions {
@@ -26,14 +33,40 @@ export type ScopegateVerifierOptions = VerifierOptions & ScopegateCommonOptions 
 /**
  * Or give a verifier built with `createVerifier` (e.g. one shared with other code). Its options
  * are fixed when it is created, so no verifier option may be given beside it (a
- * `ConfigurationError`), except `onEvent`, which the plugin's rate limiter reports to.
+ * `ConfigurationError`), except the two the plugin applies itself: `scopeMatch` and `onEvent`.
  */
 export type ScopegateExistingVerifierOptions = {
   /** A verifier from `createVerifier`. Default: one built from the verifier options. */
   verifier: Verifier;
+  /** Scope matching for the routes' requirements. Default: the verifier's `scopeMatch`. */
+  scopeMatch?: VerifierOptions['scopeMatch'];
   /** Receives the rate limiter's events (when `rateLimit.onEvent` is not set). Default: none. */
   onEvent?: VerifierOptions['onEvent'];
-} & ScopegateCommonOptions & { [K in Exclude<keyof VerifierOptions, 'onEvent'>]?: never };
+} & ScopegateCommonOptions & { [K in Exclude<keyof VerifierOptions, 'scopeMatch' | 'onEvent'>]?: never };
 
 /** Options of the `scopegate` plugin. */
 export type ScopegateOptions = ScopegateVerifierOptions | ScopegateExistingVerifierOptions;
+
+/**
+ * Every option name the plugin accepts: its own, `verifier`, the verifier options, and
+ * Fastify's `register` options (they reach the plugin too, though with `fastify-plugin` they
+ * change nothing). Any other name is a `ConfigurationError`. test/types.test.ts keeps it equal
+ * to the types.
+ */
+export const PLUGIN_OPTION_NAMES = Object.freeze([
+  'rateLimit',
+  'authRequired',
+  'verifier',
+  ...VERIFIER_OPTION_NAMES,
+  'prefix',
+  'logLevel',
+  'logSerializers',
+] as const) satisfies readonly (
+  | keyof ScopegateCommonOptions
+  | 'verifier'
+  | keyof VerifierOptions
+  | keyof RegisterOptions
+)[];
+
+/** The verifier options that may accompany `verifier`: the plugin applies them, not the verifier. */
+export const BESIDE_VERIFIER_OPTION_NAMES: readonly string[] = Object.freeze(['scopeMatch', 'onEvent']);

@@ -10,14 +10,13 @@ import {
   type ScopegateError,
   type SubjectType,
   toErrorResponse,
-  VERIFIER_OPTION_NAMES,
   type Verifier,
   type VerifierOptions,
 } from '@scopegate/core';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import fp from 'fastify-plugin';
 import { createRouteErrorHandler, hasApplicationErrorHandler, sendScopegateError } from './error-reply.js';
-import type { ScopegateCommonOptions, ScopegateOptions } from './options.js';
+import { BESIDE_VERIFIER_OPTION_NAMES, PLUGIN_OPTION_NAMES, type ScopegateOptions } from './options.js';
 import { compileRouteAuth, type RouteAuth, type ScopegateRouteConfig } from './route-auth.js';
 
 /**
@@ -45,19 +44,6 @@ export interface ScopegateDecoration {
 const kRouteAuth: unique symbol = Symbol('@scopegate/fastify route auth');
 type ConfigWithRouteAuth = ScopegateRouteConfig & { [kRouteAuth]?: RouteAuth };
 
-/**
- * What the plugin accepts: its own options, `verifier`, the verifier options, and the options
- * Fastify's `register` reads itself (they reach the plugin too).
- */
-const PLUGIN_OPTION_NAMES: readonly string[] = Object.freeze([
-  ...(['rateLimit', 'authRequired'] as const satisfies readonly (keyof ScopegateCommonOptions)[]),
-  'verifier',
-  ...VERIFIER_OPTION_NAMES,
-  'prefix',
-  'logLevel',
-  'logSerializers',
-]);
-
 /** The credentials RFC 6750 allows: header, query, and a form-encoded body (only once it is parsed). */
 function credentials(request: FastifyRequest) {
   const contentType = request.headers['content-type'];
@@ -83,9 +69,11 @@ function buildVerifier(options: ScopegateOptions): Verifier {
     ...verifierOptions
   } = options as ScopegateOptions & { prefix?: unknown; logLevel?: unknown; logSerializers?: unknown };
   if (verifier === undefined) return createVerifier(verifierOptions as VerifierOptions);
-  // A verifier's options are fixed at createVerifier(); given here they would be ignored. `onEvent`
-  // is the exception: the plugin's rate limiter reports to it.
-  const extra = Object.keys(verifierOptions).filter((key) => key !== 'onEvent');
+  // A verifier's options are fixed at createVerifier(); given here they would be ignored (an
+  // unset one, `undefined`, is no mistake). The guard applies `scopeMatch` and `onEvent` itself.
+  const extra = Object.entries(verifierOptions)
+    .filter(([key, value]) => value !== undefined && !BESIDE_VERIFIER_OPTION_NAMES.includes(key))
+    .map(([key]) => key);
   if (extra.length > 0) {
     throw new ConfigurationError(
       `@scopegate/fastify: pass either \`verifier\` or verifier options, not both (got ${extra.join(', ')})`,
@@ -109,9 +97,16 @@ const scopegatePlugin: FastifyPluginAsync<ScopegateOptions> = async (fastify, op
     throw new ConfigurationError('@scopegate/fastify: authRequired must be a boolean');
   }
   const verifier = buildVerifier(options);
-  // The verifier carries scopeMatch; onEvent is forwarded so rate-limit events reach the same handler.
+  // A verifier built here carries scopeMatch; beside a given one it is the guard's. onEvent is
+  // forwarded so rate-limit events reach the same handler.
   const onEvent = 'onEvent' in options ? options.onEvent : undefined;
-  const guard = createGuard({ verifier, rateLimit: options.rateLimit, onEvent });
+  const scopeMatch = options.verifier !== undefined ? options.scopeMatch : undefined;
+  const guard = createGuard({
+    verifier,
+    rateLimit: options.rateLimit,
+    onEvent,
+    ...(scopeMatch === undefined ? {} : { scopeMatch }),
+  });
   const realm = guard.realm;
   const routeErrorHandler = createRouteErrorHandler(realm);
 

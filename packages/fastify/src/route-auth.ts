@@ -3,7 +3,6 @@ import {
   ConfigurationError,
   compileRequirement,
   type SubjectType,
-  suggestOptionName,
 } from '@scopegate/core';
 
 /** The route config keys the plugin reads (also merged into Fastify's `FastifyContextConfig`). */
@@ -33,18 +32,42 @@ const ROUTE_CONFIG_KEYS = Object.freeze([
   'subjectType',
 ] as const) satisfies readonly (keyof ScopegateRouteConfig)[];
 
+/** Lower case without `_` and `-`: `subject_type`, `SubjectType` and `subjecttype` are one name. */
+const normalize = (key: string): string => key.toLowerCase().replace(/[-_]/g, '');
+
+/** Whether `longer` is `shorter` with one character added somewhere. */
+function oneMore(longer: string, shorter: string): boolean {
+  if (longer.length !== shorter.length + 1) return false;
+  let i = 0;
+  while (i < shorter.length && longer[i] === shorter[i]) i++;
+  return longer.slice(i + 1) === shorter.slice(i);
+}
+
 /**
- * A route config is shared with Fastify and other plugins, so unknown keys are theirs. A key
- * one or two edits from one of ours (`scope`, `anyscope`, `subjectTypes`) is a typo, though,
- * and would leave the route without the requirement it was meant to have.
+ * The plugin's key a route config key was meant to be, if it is a typo of one: the same name
+ * but for case, `_` and `-`, or (except `auth`) one letter more or fewer (`scope`,
+ * `anyScopes`, `subjectTypes`). Anything further off, `auth`'s neighbours (`oauth`, `authz`)
+ * and other edits (`scores`) are left to the other plugins that share the config.
  */
+function meantKey(key: string): string | undefined {
+  const given = normalize(key);
+  for (const known of ROUTE_CONFIG_KEYS) {
+    const name = normalize(known);
+    if (given === name) return known;
+    if (known !== 'auth' && (oneMore(given, name) || oneMore(name, given))) return known;
+  }
+  return undefined;
+}
+
+/** A typo of one of the plugin's keys would leave the route without the requirement meant for it. */
 function checkNearMisses(config: object, route: string): void {
   for (const key of Object.keys(config)) {
     if ((ROUTE_CONFIG_KEYS as readonly string[]).includes(key)) continue;
-    const meant = suggestOptionName(key, ROUTE_CONFIG_KEYS, { prefixes: false });
+    const meant = meantKey(key);
     if (meant !== undefined) {
+      const shown = JSON.stringify(key.length > 64 ? `${key.slice(0, 64)}…` : key);
       throw new ConfigurationError(
-        `route ${route}: config.${JSON.stringify(key).slice(1, -1).slice(0, 64)} is not a scopegate key; did you mean config.${meant}?`,
+        `route ${route}: config key ${shown} is not a scopegate key; did you mean config.${meant}?`,
       );
     }
   }
@@ -58,8 +81,8 @@ const ANY_VALID_TOKEN: RouteAuth = Object.freeze({ authenticate: true, requireme
  * The requirement is validated by core's `compileRequirement` (which also
  * memoises its compiled form for the per-request check); invalid values, and
  * `auth: false` together with a requirement, throw at route registration, so
- * a typo never turns into an unprotected route; so does a key one or two
- * edits from one of the plugin's (`scope` for `scopes`).
+ * a typo never turns into an unprotected route; so does a key that is a typo
+ * of one of the plugin's (`scope` for `scopes`).
  *
  * @param config - the route's `config` (may be undefined).
  * @param route - `METHOD /url`, for error messages.

@@ -49,11 +49,16 @@ describe('plugin option names', () => {
     expect(error.message).toContain('rateLimit: unknown option `appliesto` (did you mean `appliesTo`?)');
   });
 
-  it("Fastify's register options are accepted: prefix applies", async () => {
+  it("Fastify's register options are accepted, and change nothing (fastify-plugin skips them)", async () => {
     const app = Fastify();
     await app.register(
       async (scope) => {
-        await scope.register(scopegate, { ...issuer.verifierOptions, prefix: '/ignored', logLevel: 'warn' });
+        await scope.register(scopegate, {
+          ...issuer.verifierOptions,
+          prefix: '/ignored',
+          logLevel: 'warn',
+          logSerializers: { req: () => 'r' },
+        });
         scope.get('/data', async (request) => ({ client: request.auth?.clientId }));
       },
       { prefix: '/v1' },
@@ -66,7 +71,40 @@ describe('plugin option names', () => {
     await app.close();
   });
 
-  it('beside `verifier`, any verifier option but onEvent is refused', async () => {
+  it('beside `verifier`: register options and unset (undefined) verifier options pass', async () => {
+    const first = Fastify();
+    await first.register(scopegate, { ...issuer.verifierOptions });
+    await first.ready();
+    const second = Fastify();
+    await second.register(scopegate, {
+      verifier: first.scopegate.verifier,
+      prefix: '/p',
+      realm: undefined,
+    } as never);
+    await second.ready();
+    await Promise.all([first.close(), second.close()]);
+  });
+
+  it('beside `verifier`, scopeMatch applies (wildcard scopes then satisfy)', async () => {
+    const first = Fastify();
+    await first.register(scopegate, { ...issuer.verifierOptions });
+    await first.ready();
+    const { verifier } = first.scopegate;
+    const token = await issuer.sign({ scope: 'data:*' });
+    for (const [scopeMatch, status] of [
+      ['wildcard', 200],
+      [undefined, 403],
+    ] as const) {
+      const app = Fastify();
+      await app.register(scopegate, { verifier, ...(scopeMatch ? { scopeMatch } : {}) });
+      app.get('/data', { config: { scopes: ['data:read'] } }, async () => 'ok');
+      expect((await app.inject({ url: '/data', headers: bearer(token) })).statusCode).toBe(status);
+      await app.close();
+    }
+    await first.close();
+  });
+
+  it('beside `verifier`, any verifier option but scopeMatch and onEvent is refused', async () => {
     const first = Fastify();
     await first.register(scopegate, { ...issuer.verifierOptions });
     await first.ready();

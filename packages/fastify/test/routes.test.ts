@@ -95,10 +95,12 @@ describe('route config', () => {
     // Misspelt keys would silently drop the requirement.
     [
       { scope: ['data:read'] },
-      /route GET \/x: config\.scope is not a scopegate key; did you mean config\.scopes\?/,
+      /route GET \/x: config key "scope" is not a scopegate key; did you mean config\.scopes\?/,
     ],
     [{ anyscope: ['a'] }, /did you mean config\.anyScope\?/],
+    [{ any_scopes: ['a'] }, /did you mean config\.anyScope\?/],
     [{ subjectTypes: ['client'] }, /did you mean config\.subjectType\?/],
+    [{ subject_type: 'client' }, /did you mean config\.subjectType\?/],
     [{ Auth: false }, /did you mean config\.auth\?/],
   ])('an invalid route config %j fails at startup', async (config, message) => {
     const bad = Fastify();
@@ -111,11 +113,10 @@ describe('route config', () => {
 it("other plugins' route config keys pass, also ones that start like the plugin's", async () => {
   const app = Fastify();
   await app.register(scopegate, { ...issuer.verifierOptions });
-  app.get(
-    '/x',
-    { config: { rateLimit: { max: 5 }, authorization: 'x', scopeOfWork: 1, a: 1 } },
-    async () => 'x',
-  );
+  const others = { rateLimit: { max: 5 }, authorization: 'x', scopeOfWork: 1, a: 1 };
+  // Neighbours of `auth` and other one-letter edits belong to other plugins.
+  const neighbours = { oauth: 1, authz: 1, authn: 1, auth0: 1, scores: 1, scoped: 1, stores: 1 };
+  app.get('/x', { config: { ...others, ...neighbours } }, async () => 'x');
   await app.ready();
   expect((await get(app, '/x', await issuer.sign())).statusCode).toBe(200);
   await app.close();

@@ -3,10 +3,16 @@
  * build the app): declaration merging of request.auth, route config keys and
  * the decorators.
  */
-import type { SubjectType, VerifiedToken } from '@scopegate/core';
-import Fastify, { type FastifyContextConfig, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { SubjectType, VerifiedToken, VerifierOptions } from '@scopegate/core';
+import Fastify, {
+  type FastifyContextConfig,
+  type FastifyReply,
+  type FastifyRequest,
+  type RegisterOptions,
+} from 'fastify';
 import { describe, expectTypeOf, it } from 'vitest';
 import scopegate, { scopegate as named, type ScopegateHook, type ScopegateOptions } from '../src/index.js';
+import type { PLUGIN_OPTION_NAMES, ScopegateCommonOptions } from '../src/options.js';
 import { createTestIssuer } from './helpers.js';
 
 describe('types', () => {
@@ -76,9 +82,16 @@ describe('types', () => {
     expectTypeOf<{
       verifier: typeof app.scopegate.verifier;
       onEvent: () => void;
+      scopeMatch: 'wildcard';
     }>().toExtend<ScopegateOptions>();
 
     await app.ready();
     await app.close();
+  });
+
+  it("the names the plugin accepts are exactly its option types' and register's keys", () => {
+    expectTypeOf<(typeof PLUGIN_OPTION_NAMES)[number]>().toEqualTypeOf<
+      keyof ScopegateCommonOptions | 'verifier' | keyof VerifierOptions | keyof RegisterOptions
+    >();
   });
 });
