@@ -11,6 +11,7 @@ const alias = {
   '@scopegate/fastify': src('fastify'),
   '@scopegate/client': src('client'),
   '@scopegate/redis': src('redis'),
+  '@scopegate/testing': src('testing'),
 };
 
 const project = (name: string, include: string[], extra: Record<string, unknown> = {}) => ({
@@ -28,6 +29,7 @@ export default defineConfig({
       project('fastify', ['packages/fastify/test/**/*.test.ts']),
       project('client', ['packages/client/test/**/*.test.ts']),
       project('redis', ['packages/redis/test/**/*.test.ts']),
+      project('testing', ['packages/testing/test/**/*.test.ts']),
       // end-to-end tests start servers and child processes: run files one at a time
       project('e2e', ['test/**/*.test.ts'], { fileParallelism: false }),
     ],

@@ -1,0 +1,214 @@
+/**
+ * listen(): the issuer over HTTP on 127.0.0.1. Discovery (both metadata
+ * documents) and jwksUri work with the real verifier over plain-http
+ * loopback; the JWK Set follows rotation; the listening object mints with
+ * the server URL as `iss` while the in-memory issuer keeps its own; the
+ * server binds loopback only and closes cleanly.
+ */
+import { connect } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import { createVerifier, type ScopegateEvent } from '@scopegate/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createTestIssuer,
+  DEFAULT_ISSUER,
+  type ListeningTestIssuer,
+  type PublicJwkSet,
+  type TestIssuer,
+} from '../src/index.js';
+import { decode, expectRefused } from './helpers.js';
+
+let idp: TestIssuer;
+let server: ListeningTestIssuer;
+beforeAll(async () => {
+  idp = await createTestIssuer({ alg: 'ES256' });
+  server = await idp.listen();
+});
+afterAll(async () => {
+  await server.close();
+});
+
+const getJson = async (url: string) => {
+  const res = await fetch(url);
+  return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, unknown> };
+};
+
+describe('the listening issuer', () => {
+  it('is http://127.0.0.1:<port>/, which is also its issuer; the JWK Set is at /jwks.json', () => {
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    expect(server.issuer).toBe(server.url);
+    expect(server.jwksUri).toBe(`${server.url}jwks.json`);
+    expect(server.verifierOptions).toEqual({
+      issuer: server.url,
+      audience: idp.audience,
+      jwksUri: server.jwksUri,
+    });
+  });
+
+  it('mints with the server URL as iss; the in-memory issuer keeps its own', async () => {
+    expect(decode(await server.clientToken('svc')).payload.iss).toBe(server.url);
+    expect(decode(await idp.clientToken('svc')).payload.iss).toBe(DEFAULT_ISSUER);
+    expect(idp.issuer).toBe(DEFAULT_ISSUER);
+    // a token of the in-memory issuer is not one of the listening issuer's
+    const verifier = createVerifier({ ...server.verifierOptions });
+    await expectRefused(verifier.verify(await idp.clientToken('svc')), 'iss');
+  });
+
+  it('serves both metadata documents with the issuer and jwks_uri', async () => {
+    for (const path of ['.well-known/openid-configuration', '.well-known/oauth-authorization-server']) {
+      const { status, headers, body } = await getJson(`${server.url}${path}`);
+      expect(status).toBe(200);
+      expect(headers.get('content-type')).toBe('application/json');
+      expect(body).toEqual({ issuer: server.issuer, jwks_uri: server.jwksUri });
+    }
+  });
+
+  it('serves the current JWK Set', async () => {
+    const { status, body } = await getJson(server.jwksUri);
+    expect(status).toBe(200);
+    expect(body).toEqual(JSON.parse(JSON.stringify(idp.jwks)));
+  });
+
+  it('answers 404 for other paths and 405 for other methods', async () => {
+    expect((await fetch(`${server.url}token`)).status).toBe(404);
+    const post = await fetch(server.jwksUri, { method: 'POST' });
+    expect(post.status).toBe(405);
+    expect(post.headers.get('allow')).toBe('GET, HEAD');
+    const head = await fetch(server.jwksUri, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe('');
+  });
+
+  it('works with the verifier through discovery (issuer and audience only)', async () => {
+    const events: ScopegateEvent[] = [];
+    const verifier = createVerifier({
+      issuer: server.issuer,
+      audience: server.audience,
+      onEvent: (event) => events.push(event),
+    });
+    const auth = await verifier.verify(await server.clientToken('svc', 'data:read'));
+    expect(auth).toMatchObject({ issuer: server.url, subjectType: 'client', clientId: 'svc' });
+    expect(events).toContainEqual({ type: 'discovery', issuer: server.issuer, jwksUri: server.jwksUri });
+    const user = await verifier.verify(await server.userToken('alice', 'data:read'));
+    expect(user.subjectType).toBe('user');
+  });
+
+  it('works with the verifier through jwksUri (verifierOptions)', async () => {
+    const verifier = createVerifier({ ...server.verifierOptions });
+    await expect(verifier.verify(await server.clientToken('svc'))).resolves.toMatchObject({
+      clientId: 'svc',
+    });
+    await expectRefused(verifier.verify(await server.invalidToken('forged')), 'signature');
+    await expectRefused(verifier.verify(await server.invalidToken('wrong-issuer')), 'iss');
+  });
+
+  it('several listen() calls give separate servers over the same keys', async () => {
+    const second = await idp.listen();
+    try {
+      expect(second.url).not.toBe(server.url);
+      expect(second.jwks).toBe(server.jwks);
+      const verifier = createVerifier({ ...second.verifierOptions });
+      await expect(verifier.verify(await second.clientToken('svc'))).resolves.toBeDefined();
+      await expectRefused(verifier.verify(await server.clientToken('svc')), 'iss');
+    } finally {
+      await second.close();
+    }
+  });
+});
+
+describe('rotation over HTTP', () => {
+  it('the JWK Set follows rotateKeys(), and a verifier picks up the new kid without restarting', async () => {
+    const issuer = await createTestIssuer({ alg: 'EdDSA' });
+    const listening = await issuer.listen();
+    try {
+      const verifier = createVerifier({ ...listening.verifierOptions, jwksCache: { cooldownMs: 0 } });
+      const firstKid = listening.kid;
+      await expect(verifier.verify(await listening.clientToken('svc'))).resolves.toBeDefined();
+      const retiredToken = await listening.clientToken('svc', 'b');
+
+      // the listening object and the in-memory issuer share their keys: either may rotate
+      const newKid = await issuer.rotateKeys({ keepOld: false });
+      expect(listening.kid).toBe(newKid);
+      const served = (await getJson(listening.jwksUri)).body as unknown as PublicJwkSet;
+      expect(served.keys.map((key) => key.kid)).toEqual([newKid]);
+
+      await expect(verifier.verify(await listening.clientToken('svc'))).resolves.toMatchObject({
+        header: { kid: newKid },
+      });
+      // not verified before the rotation (so not in the verified-token cache): its key is gone
+      expect(decode(retiredToken).header.kid).toBe(firstKid);
+      await expectRefused(verifier.verify(retiredToken), 'kid');
+    } finally {
+      await listening.close();
+    }
+  });
+});
+
+describe('an explicit issuer', () => {
+  it('stays the iss after listen(), and is what the metadata says; jwksUri works', async () => {
+    const issuer = await createTestIssuer({ issuer: 'https://auth.example.test/', alg: 'ES256' });
+    const listening = await issuer.listen();
+    try {
+      expect(listening.issuer).toBe('https://auth.example.test/');
+      expect(listening.url).not.toBe(listening.issuer);
+      expect(decode(await listening.clientToken('svc')).payload.iss).toBe('https://auth.example.test/');
+      expect((await getJson(`${listening.url}.well-known/openid-configuration`)).body).toEqual({
+        issuer: 'https://auth.example.test/',
+        jwks_uri: listening.jwksUri,
+      });
+      const verifier = createVerifier({ ...listening.verifierOptions });
+      await expect(verifier.verify(await listening.clientToken('svc'))).resolves.toMatchObject({
+        issuer: 'https://auth.example.test/',
+      });
+    } finally {
+      await listening.close();
+    }
+  });
+});
+
+/** Resolves the error code of a TCP connection attempt, or 'connected'. */
+function tryConnect(host: string, port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    socket.setTimeout(2000, () => {
+      socket.destroy();
+      resolve('timeout');
+    });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve('connected');
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'));
+  });
+}
+
+describe('the server', () => {
+  it('binds 127.0.0.1 only', async () => {
+    const listening = await idp.listen();
+    const port = Number(new URL(listening.url).port);
+    try {
+      expect(await tryConnect('127.0.0.1', port)).toBe('connected');
+      expect(await tryConnect('::1', port)).not.toBe('connected');
+      const external = Object.values(networkInterfaces())
+        .flat()
+        .find((address) => address !== undefined && !address.internal && address.family === 'IPv4');
+      if (external !== undefined) expect(await tryConnect(external.address, port)).not.toBe('connected');
+    } finally {
+      await listening.close();
+    }
+  });
+
+  it('closes cleanly, also with a keep-alive connection open; close() is idempotent', async () => {
+    const listening = await idp.listen();
+    const port = Number(new URL(listening.url).port);
+    // fetch keeps the connection alive after this request
+    expect((await fetch(listening.jwksUri)).status).toBe(200);
+    const started = Date.now();
+    await listening.close();
+    expect(Date.now() - started).toBeLessThan(1000);
+    await listening.close();
+    expect(await tryConnect('127.0.0.1', port)).toBe('ECONNREFUSED');
+    // minting needs no server
+    await expect(listening.clientToken('svc')).resolves.toMatch(/^ey/);
+  });
+});
