@@ -19,6 +19,7 @@ const expected: Record<string, string[]> = {
   '@scopegate/fastify': ['default'],
   '@scopegate/client': ['createTokenClient'],
   '@scopegate/redis': ['createRedisStore'],
+  '@scopegate/testing': ['createTestIssuer', 'bearer', 'INVALID_TOKEN_KINDS', 'INVALID_TOKEN_REASONS'],
 };
 
 function run(args: string[]): Record<string, string> {
