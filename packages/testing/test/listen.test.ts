@@ -198,6 +198,17 @@ describe('the server', () => {
     }
   });
 
+  it('does not keep the process alive (a forgotten close() cannot hang the test run)', async () => {
+    const servers = () => process.getActiveResourcesInfo().filter((type) => type === 'TCPServerWrap').length;
+    const before = servers();
+    const listening = await idp.listen();
+    try {
+      expect(servers()).toBe(before);
+    } finally {
+      await listening.close();
+    }
+  });
+
   it('closes cleanly, also with a keep-alive connection open; close() is idempotent', async () => {
     const listening = await idp.listen();
     const port = Number(new URL(listening.url).port);
