@@ -261,8 +261,10 @@ export interface TestIssuer extends TokenMinter {
 /**
  * A test issuer served over HTTP: `GET /.well-known/openid-configuration`,
  * `GET /.well-known/oauth-authorization-server` (both `{ issuer, jwks_uri }`)
- * and `GET /jwks.json` (the keys published at request time). Tokens minted
- * here carry {@link issuer}. The server never keeps the process alive.
+ * and `GET /jwks.json` (the keys published at request time); repeated
+ * leading slashes count as one (`//jwks.json`), other paths are 404, and a
+ * request target that is not a path or `http://host[:port]/path` is 400.
+ * Tokens minted here carry {@link issuer}. The server never keeps the process alive.
  */
 export interface ListeningTestIssuer extends TokenMinter {
   /** `http://127.0.0.1:<port>/`. Also the issuer, unless the `issuer` option was given. */

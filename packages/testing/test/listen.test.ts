@@ -16,6 +16,7 @@ import {
   type PublicJwkSet,
   type TestIssuer,
 } from '../src/index.js';
+import { requestPath, startJwksServer } from '../src/jwks-server.js';
 import { decode, expectRefused } from './helpers.js';
 
 let idp: TestIssuer;
@@ -181,6 +182,148 @@ function tryConnect(host: string, port: number): Promise<string> {
     socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'));
   });
 }
+
+/** Sends `head` (a request line and headers, without the blank line) on a raw socket; resolves status and body. */
+function rawRequest(port: number, head: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    const chunks: Buffer[] = [];
+    socket.setTimeout(2000, () => socket.destroy(new Error(`no answer to ${JSON.stringify(head)}`)));
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.once('error', reject);
+    socket.once('close', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const status = Number(/^HTTP\/1\.1 (\d{3}) /.exec(text)?.[1]);
+      if (Number.isNaN(status)) reject(new Error(`no HTTP answer to ${JSON.stringify(head)}: ${text}`));
+      else resolve({ status, body: text.slice(text.indexOf('\r\n\r\n') + 4) });
+    });
+    socket.end(`${head}\r\nHost: x\r\nConnection: close\r\n\r\n`);
+  });
+}
+
+describe('request targets', () => {
+  // new URL() throws on some of these; a throw in the request handler would crash the test process
+  it('answers whatever the request line says, and stays up', async () => {
+    const listening = await idp.listen();
+    const port = Number(new URL(listening.url).port);
+    try {
+      const cases: [string, number][] = [
+        ['GET //[ HTTP/1.1', 404],
+        ['GET http://[ HTTP/1.1', 400],
+        ['GET http://[/jwks.json HTTP/1.1', 400],
+        ['GET http:///jwks.json HTTP/1.1', 400],
+        ['GET http://user@host/jwks.json HTTP/1.1', 400],
+        ['GET * HTTP/1.1', 400],
+        ['OPTIONS * HTTP/1.1', 400],
+        ['HEAD http://[ HTTP/1.1', 400],
+        ['POST http://[ HTTP/1.1', 400],
+        ['GET /[ HTTP/1.1', 404],
+        ['GET /%5B HTTP/1.1', 404],
+        ['GET /jwks.json/ HTTP/1.1', 404],
+        ['GET /./jwks.json HTTP/1.1', 404],
+        ['GET http://127.0.0.1 HTTP/1.1', 404],
+        ['GET /jwks.json?x=[ HTTP/1.1', 200],
+        ['GET http://[::1]:80/jwks.json HTTP/1.1', 200],
+        [`GET ${listening.jwksUri}?x HTTP/1.1`, 200],
+        ['GET HTTP://ANY.HOST/jwks.json HTTP/1.1', 200],
+      ];
+      for (const [head, status] of cases) {
+        expect((await rawRequest(port, head)).status, head).toBe(status);
+        // still up, on a new connection
+        expect((await fetch(listening.jwksUri)).status, `after ${head}`).toBe(200);
+      }
+      expect(JSON.parse((await rawRequest(port, 'GET http://[ HTTP/1.1')).body)).toEqual({
+        error: 'invalid_request',
+      });
+      expect((await rawRequest(port, 'HEAD http://[ HTTP/1.1')).body).toBe('');
+    } finally {
+      await listening.close();
+    }
+  });
+
+  it('serves paths with repeated leading slashes, as clients build them from an issuer ending in /', async () => {
+    const listening = await idp.listen();
+    const port = Number(new URL(listening.url).port);
+    try {
+      // a naive client: issuer + '/.well-known/openid-configuration'
+      const naive = `${listening.issuer}/.well-known/openid-configuration`;
+      expect(naive).toContain('//.well-known');
+      const res = await getJson(naive);
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ issuer: listening.issuer, jwks_uri: listening.jwksUri });
+      for (const head of [
+        'GET //.well-known/openid-configuration HTTP/1.1',
+        'GET ///.well-known/oauth-authorization-server HTTP/1.1',
+        'GET //jwks.json HTTP/1.1',
+        `GET ${listening.url}/jwks.json HTTP/1.1`,
+      ]) {
+        const answer = await rawRequest(port, head);
+        expect(answer.status, head).toBe(200);
+        expect(JSON.parse(answer.body), head).toEqual(
+          head.includes('jwks')
+            ? JSON.parse(JSON.stringify(idp.jwks))
+            : { issuer: listening.issuer, jwks_uri: listening.jwksUri },
+        );
+      }
+      // only leading slashes collapse
+      expect((await rawRequest(port, 'GET /.well-known//openid-configuration HTTP/1.1')).status).toBe(404);
+    } finally {
+      await listening.close();
+    }
+  });
+});
+
+describe('requestPath', () => {
+  it.each([
+    ['/jwks.json', '/jwks.json'],
+    ['/jwks.json?a=b', '/jwks.json'],
+    ['/jwks.json#x', '/jwks.json'],
+    ['//.well-known/openid-configuration', '/.well-known/openid-configuration'],
+    ['///jwks.json?', '/jwks.json'],
+    ['//[', '/['],
+    ['/', '/'],
+    ['//', '/'],
+    ['http://127.0.0.1:8080/jwks.json?x', '/jwks.json'],
+    ['https://example.test//jwks.json', '/jwks.json'],
+    ['http://[::1]/a', '/a'],
+    ['http://h', '/'],
+    ['http://h?x', '/'],
+    ['http://[', undefined],
+    ['http://[/jwks.json', undefined],
+    ['http://[?x', undefined],
+    ['http:///jwks.json', undefined],
+    ['http://u:p@h/jwks.json', undefined],
+    ['http://h:port/jwks.json', undefined],
+    ['ftp://h/jwks.json', undefined],
+    ['*', undefined],
+    ['127.0.0.1:443', undefined],
+    ['', undefined],
+  ])('%j gives %j', (target, path) => {
+    expect(requestPath(target)).toBe(path);
+  });
+});
+
+describe('the request handler', () => {
+  it('answers 500 when the content throws, and stays up', async () => {
+    let fail = true;
+    const server = await startJwksServer({
+      metadata: () => ({}),
+      jwks: () => {
+        if (fail) throw new Error('boom');
+        return { keys: [] };
+      },
+    });
+    try {
+      const res = await fetch(`${server.url}jwks.json`, { signal: AbortSignal.timeout(2000) });
+      expect(res.status).toBe(500);
+      expect(await res.json()).toEqual({ error: 'server_error' });
+      fail = false;
+      expect((await fetch(`${server.url}jwks.json`)).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+});
 
 describe('the server', () => {
   it('binds 127.0.0.1 only', async () => {
