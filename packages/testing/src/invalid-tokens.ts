@@ -67,12 +67,21 @@ export const INVALID_TOKEN_KINDS = Object.freeze(
 export const WRONG_ISSUER = 'https://wrong-issuer.invalid/';
 /** `aud` of a `'wrong-audience'` token. */
 export const WRONG_AUDIENCE = 'https://wrong-audience.invalid';
-/** Client id of invalid tokens when none is given. */
+/**
+ * Client id of invalid tokens when none is given, except with the cognito
+ * profile: there it is the first entry of the issuer's audience, since
+ * scopegate checks a Cognito token's `client_id` against the audience.
+ */
 export const DEFAULT_INVALID_TOKEN_CLIENT_ID = 'test-client';
 
 /** Options of {@link TokenMinter.invalidToken}: the valid token the defect is applied to. */
 export interface InvalidTokenOptions {
-  /** The client the token names. Default `'test-client'` ({@link DEFAULT_INVALID_TOKEN_CLIENT_ID}). */
+  /**
+   * The client the token names. Default `'test-client'`
+   * ({@link DEFAULT_INVALID_TOKEN_CLIENT_ID}); with the cognito profile, the
+   * first entry of the issuer's audience, and one outside the audience is a
+   * `TypeError` (the token would be refused for its `client_id` first).
+   */
   clientId?: string;
   /** Granted scopes, so that only the defect can explain a refusal. Default: none. */
   scopes?: Scopes;

@@ -18,6 +18,7 @@ import {
   scopeList,
 } from './claims.js';
 import {
+  DEFAULT_INVALID_TOKEN_CLIENT_ID,
   INVALID_TOKEN_KINDS,
   INVALID_TOKEN_OPTION_NAMES,
   type InvalidTokenKind,
@@ -68,7 +69,8 @@ export interface TestIssuerOptions {
    * `aud` of the tokens (a string, or a list put in `aud` as an array).
    * Default `'https://api.test'`. Required with `profile: 'cognito'`: Cognito
    * tokens carry no `aud` and scopegate checks their `client_id` against the
-   * audience, so give the client ids you will mint tokens for.
+   * audience, so give the client ids you will mint tokens for. Invalid tokens
+   * then name the first entry by default (see {@link TokenMinter.invalidToken}).
    */
   audience?: string | readonly string[];
   /** Signing algorithm of the first key. Default `'RS256'` (RSA 2048). */
@@ -233,7 +235,12 @@ export interface TokenMinter {
   /**
    * A token scopegate must refuse: a valid client token with exactly one
    * defect (see {@link InvalidTokenKind}); `INVALID_TOKEN_REASONS[kind]` is the
-   * `reason` of the `InvalidTokenError` scopegate answers with.
+   * `reason` of the `InvalidTokenError` scopegate answers with. The token
+   * names the client `options.clientId`, default `'test-client'`; with the
+   * cognito profile, the first entry of the audience.
+   * @throws TypeError with the cognito profile, when the token's `client_id`
+   *   is not in the audience (and it has no `aud`): scopegate would refuse it
+   *   for that (reason `aud`) before the defect it was minted with.
    */
   invalidToken(kind: InvalidTokenKind, options?: InvalidTokenOptions): Promise<string>;
   /**
@@ -358,6 +365,34 @@ function isMachineLooking(subject: string, clientId: string): boolean {
   return subject === clientId || subject.endsWith('@clients') || subject.startsWith('service-account-');
 }
 
+const audienceList = (audience: string | readonly string[]): readonly string[] =>
+  typeof audience === 'string' ? [audience] : audience;
+
+/**
+ * Client of an invalid token when none is given: `'test-client'`, or with
+ * the cognito profile the first audience entry (scopegate checks a Cognito
+ * token's `client_id` against the audience, before `exp` and `nbf`: a client
+ * outside it would be a second defect, and the one refused first).
+ */
+function defaultInvalidTokenClientId(state: IssuerState): string {
+  if (state.profile !== 'cognito') return DEFAULT_INVALID_TOKEN_CLIENT_ID;
+  return audienceList(state.audience)[0] ?? DEFAULT_INVALID_TOKEN_CLIENT_ID;
+}
+
+/**
+ * With the cognito profile, an invalid token without `aud` must name a client
+ * of the audience: otherwise it has two defects and scopegate refuses it for
+ * its client_id (reason `aud`) instead of the one it was minted with.
+ */
+function checkCognitoClient(state: IssuerState, clientId: string, claims: Claims): void {
+  const base = mergeClaims(state.shape.client(clientId, []), claims);
+  if (base.aud !== undefined) return;
+  if (typeof base.client_id === 'string' && audienceList(state.audience).includes(base.client_id)) return;
+  fail(
+    `invalidToken(): with profile 'cognito', scopegate checks client_id against the audience, and ${JSON.stringify(base.client_id)} is not in the audience: the token would be refused for that (reason aud) before its defect; use a client id of the audience (the default is its first entry) or add it to the audience`,
+  );
+}
+
 /** The minting methods and key getters bound to one `iss`. */
 function minter(state: IssuerState, issuer: string): TokenMinter {
   const { ring, shape } = state;
@@ -405,26 +440,31 @@ function minter(state: IssuerState, issuer: string): TokenMinter {
         );
       checkOptionNames(options, INVALID_TOKEN_OPTION_NAMES, 'invalidToken()');
       const given = options ?? {};
-      optionalString(given.clientId, 'clientId');
+      const clientId = optionalString(given.clientId, 'clientId') ?? defaultInvalidTokenClientId(state);
+      if (state.profile === 'cognito') checkCognitoClient(state, clientId, checkClaims(given.claims));
       const now = nowMs(state);
-      return mintInvalidToken(kind, given, {
-        ring,
-        nowSec: Math.floor(now / 1000),
-        expiresInSec: state.expiresInSec,
-        payload: (clientId, scopes, ...layers) =>
-          mergeClaims(
-            defaultClaims({
-              issuer,
-              audience: shape.aud(state.audience),
-              nowMs: now,
-              expiresInSec: state.expiresInSec,
-              notBeforeSec: undefined,
-            }),
-            shape.client(clientId, scopes),
-            ...layers.map(checkClaims),
-          ),
-        header: (key) => headerFor(state, key),
-      });
+      return mintInvalidToken(
+        kind,
+        { ...given, clientId },
+        {
+          ring,
+          nowSec: Math.floor(now / 1000),
+          expiresInSec: state.expiresInSec,
+          payload: (clientId, scopes, ...layers) =>
+            mergeClaims(
+              defaultClaims({
+                issuer,
+                audience: shape.aud(state.audience),
+                nowMs: now,
+                expiresInSec: state.expiresInSec,
+                notBeforeSec: undefined,
+              }),
+              shape.client(clientId, scopes),
+              ...layers.map(checkClaims),
+            ),
+          header: (key) => headerFor(state, key),
+        },
+      );
     },
     async rotateKeys(options) {
       checkOptionNames(options, ROTATE_KEYS_OPTION_NAMES, 'rotateKeys()');

@@ -197,6 +197,55 @@ describe('token shapes', () => {
     await expectRefused(verifier.verify(await idp.clientToken('another-client')), 'aud');
   });
 
+  it('cognito: invalid tokens name the first audience entry, so each has its own defect only', async () => {
+    // no 'test-client' in the audience: a token for it would also be refused for its client_id (aud),
+    // which scopegate checks before exp and nbf
+    const idp = await createTestIssuer({
+      profile: 'cognito',
+      alg: 'ES256',
+      audience: ['nightly-data-sync', 'dashboard'],
+    });
+    const verifier = createVerifier({ ...idp.verifierOptions });
+    for (const kind of INVALID_TOKEN_KINDS) {
+      const token = await idp.invalidToken(kind, { scopes: 'data:read' });
+      await expectRefused(verifier.verify(token), INVALID_TOKEN_REASONS[kind]);
+      if (kind !== 'malformed') expect(decode(token).payload.client_id, kind).toBe('nightly-data-sync');
+    }
+    // a client id from the audience is kept
+    const dashboard = await idp.invalidToken('expired', { clientId: 'dashboard' });
+    expect(decode(dashboard).payload).toMatchObject({ sub: 'dashboard', client_id: 'dashboard' });
+    await expectRefused(verifier.verify(dashboard), 'exp');
+    // a single audience string works the same way
+    const single = await createTestIssuer({ profile: 'cognito', alg: 'ES256', audience: 'only-client' });
+    const expired = await single.invalidToken('expired');
+    expect(decode(expired).payload.client_id).toBe('only-client');
+    await expectRefused(createVerifier({ ...single.verifierOptions }).verify(expired), 'exp');
+  });
+
+  it('cognito: an invalid token for a client outside the audience is a TypeError (two defects)', async () => {
+    const idp = await createTestIssuer({ profile: 'cognito', alg: 'ES256', audience: ['nightly-data-sync'] });
+    for (const kind of INVALID_TOKEN_KINDS)
+      await expect(idp.invalidToken(kind, { clientId: 'test-client' }), kind).rejects.toThrow(
+        /invalidToken\(\): with profile 'cognito'.*"test-client" is not in the audience/,
+      );
+    // also when the claims name it
+    await expect(idp.invalidToken('expired', { claims: { client_id: 'other' } })).rejects.toThrow(TypeError);
+    // a token that names its audience in aud is checked on aud, not client_id
+    const withAud = await idp.invalidToken('expired', {
+      clientId: 'test-client',
+      claims: { aud: 'nightly-data-sync' },
+    });
+    await expectRefused(createVerifier({ ...idp.verifierOptions }).verify(withAud), 'exp');
+    // other profiles put the audience in aud: any client id will do
+    const generic = await createTestIssuer({ alg: 'ES256', audience: 'https://api.test' });
+    await expectRefused(
+      createVerifier({ ...generic.verifierOptions }).verify(
+        await generic.invalidToken('expired', { clientId: 'anyone' }),
+      ),
+      'exp',
+    );
+  });
+
   it('cognito needs an explicit audience', async () => {
     await expect(createTestIssuer({ profile: 'cognito' })).rejects.toThrow(
       /profile 'cognito' needs `audience`/,
