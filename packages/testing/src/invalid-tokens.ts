@@ -11,7 +11,7 @@ import type { KeyRing, SigningKey } from './keys.js';
 /**
  * What is wrong with the token:
  * - `'expired'`: `exp` 10 minutes ago (beyond any usual clock tolerance);
- * - `'not-yet-valid'`: `nbf` 10 minutes from now;
+ * - `'not-yet-valid'`: `nbf` 10 minutes from now, `exp` one lifetime after `nbf`;
  * - `'wrong-issuer'`: `iss` is {@link WRONG_ISSUER};
  * - `'wrong-audience'`: `aud` is {@link WRONG_AUDIENCE};
  * - `'forged'`: the current key's `kid` and `alg`, signed by a key that is not published;
@@ -132,8 +132,15 @@ export async function mintInvalidToken(
         current.privateKey,
       );
     }
-    case 'not-yet-valid':
-      return signJwt(valid({ nbf: nowSec + TEN_MINUTES }), context.header(current), current.privateKey);
+    case 'not-yet-valid': {
+      // Valid for one lifetime from nbf: with exp = iat + lifetime it would never be valid.
+      const nbf = nowSec + TEN_MINUTES;
+      return signJwt(
+        valid({ nbf, exp: nbf + context.expiresInSec }),
+        context.header(current),
+        current.privateKey,
+      );
+    }
     case 'wrong-issuer':
       return signJwt(valid({ iss: WRONG_ISSUER }), context.header(current), current.privateKey);
     case 'wrong-audience':
