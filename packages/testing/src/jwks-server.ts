@@ -12,7 +12,7 @@
  * the test process. Such targets get a 400; nothing a client sends can throw.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 
 /** Path of the JWK Set. */
 export const JWKS_PATH = '/jwks.json';
@@ -113,8 +113,12 @@ export async function startJwksServer(content: JwksServerContent): Promise<JwksS
       resolve();
     });
   });
-  // A forgotten close() must not keep a test process running.
+  // A forgotten close() must not keep a test process running: neither the
+  // listening handle nor an accepted connection (a client's idle keep-alive
+  // connection would otherwise hold the process until the server's
+  // keep-alive timeout, 5 s).
   server.unref();
+  server.on('connection', (socket: Socket) => socket.unref());
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   let closing: Promise<void> | undefined;
   return {

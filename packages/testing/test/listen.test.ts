@@ -5,9 +5,13 @@
  * the server URL as `iss` while the in-memory issuer keeps its own; the
  * server binds loopback only and closes cleanly.
  */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { createVerifier, type ScopegateEvent } from '@scopegate/core';
+import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createTestIssuer,
@@ -349,6 +353,53 @@ describe('the server', () => {
       expect(servers()).toBe(before);
     } finally {
       await listening.close();
+    }
+  });
+
+  it('a process that forgets close() after a keep-alive request exits at once', async () => {
+    // A child process runs this package's server (src/jwks-server.ts, transpiled: the test
+    // runs against the sources, and the server has no imports but node's), makes one
+    // keep-alive request, lets go of its socket, and never calls close().
+    const source = readFileSync(fileURLToPath(new URL('../src/jwks-server.ts', import.meta.url)), 'utf8');
+    const server = ts.transpileModule(source, {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+    }).outputText;
+    const code = `${server}
+import { connect as connectForTest } from 'node:net';
+const started = await startJwksServer({ metadata: () => ({}), jwks: () => ({ keys: [] }) });
+const socket = connectForTest({ host: '127.0.0.1', port: Number(new URL(started.url).port) });
+socket.once('data', (data) => {
+  socket.unref();
+  console.log(String(data).split('\\r\\n')[0]);
+});
+socket.write('GET /jwks.json HTTP/1.1\\r\\nHost: x\\r\\nConnection: keep-alive\\r\\n\\r\\n');
+`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', code], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let stdout = '';
+      let stderr = '';
+      let answeredAt: number | undefined;
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk;
+        answeredAt ??= Date.now();
+      });
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk;
+      });
+      const exited = await new Promise<number | null>((resolve) => {
+        child.once('exit', (code) => resolve(code));
+        // without the fix the server's end of the connection holds the process until the
+        // keep-alive timeout (5 s)
+        setTimeout(() => resolve(null), 10_000).unref();
+      });
+      expect(stderr).toBe('');
+      expect(stdout.trim()).toBe('HTTP/1.1 200 OK');
+      expect(exited, 'the child did not exit').toBe(0);
+      expect(Date.now() - (answeredAt ?? 0)).toBeLessThan(1500);
+    } finally {
+      if (child.exitCode === null) child.kill();
     }
   });
 
