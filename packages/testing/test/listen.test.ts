@@ -403,14 +403,28 @@ socket.write('GET /jwks.json HTTP/1.1\\r\\nHost: x\\r\\nConnection: keep-alive\\
     }
   });
 
-  it('closes cleanly, also with a keep-alive connection open; close() is idempotent', async () => {
+  it('closes promptly, also with a request half sent and a keep-alive connection open; close() is idempotent', async () => {
     const listening = await idp.listen();
     const port = Number(new URL(listening.url).port);
-    // fetch keeps the connection alive after this request
+    // fetch keeps the connection alive after this request (idle: server.close() alone drops it)
     expect((await fetch(listening.jwksUri)).status).toBe(200);
+    // a request without its final blank line: not idle, so server.close() alone would wait
+    // for it (until the 60 s headers timeout); close() must force it
+    const halfSent = connect({ host: '127.0.0.1', port });
+    const halfSentClosed = new Promise<void>((resolve) => halfSent.once('close', () => resolve()));
+    halfSent.on('error', () => {});
+    await new Promise<void>((resolve) => halfSent.once('connect', () => resolve()));
+    halfSent.write('GET /jwks.json HTTP/1.1\r\nHost: x\r\n');
+    await new Promise((resolve) => setTimeout(resolve, 50));
     const started = Date.now();
-    await listening.close();
+    const closed = await Promise.race([
+      listening.close().then(() => 'closed'),
+      new Promise((resolve) => setTimeout(() => resolve('still open after 2 s'), 2000)),
+    ]);
+    halfSent.destroy();
+    expect(closed).toBe('closed');
     expect(Date.now() - started).toBeLessThan(1000);
+    await halfSentClosed;
     await listening.close();
     expect(await tryConnect('127.0.0.1', port)).toBe('ECONNREFUSED');
     // minting needs no server
