@@ -21,6 +21,12 @@ export type TokenHeader = {
   readonly cty?: string | undefined;
   /** Critical parameters (each must also be in the header); scopegate refuses ones it does not understand. Default: none. */
   readonly crit?: readonly string[] | undefined;
+  /**
+   * Any other protected header parameter (`x5t`, `jku`, the names listed in
+   * `crit`, …), put in the header as given (JSON-serialisable values);
+   * `undefined` leaves it out. Nothing is checked: a test may want a header
+   * scopegate refuses.
+   */
   readonly [parameter: string]: unknown;
 };
 

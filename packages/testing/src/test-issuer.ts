@@ -89,7 +89,9 @@ export interface TestIssuerOptions {
    * Clock in epoch milliseconds, read at every mint, for tests with fake
    * clocks. Default `Date.now()` (read through the global at each call, so
    * `vi.useFakeTimers()` applies). When given, `verifierOptions` passes it on
-   * as the verifier's `now`.
+   * as the verifier's `now`. Without it, a verifier must be created after
+   * `vi.useFakeTimers()`: scopegate captures `Date.now` when the verifier is
+   * created, so one created before keeps the real clock.
    */
   now?: () => number;
   /**
@@ -171,25 +173,46 @@ export const ROTATE_KEYS_OPTION_NAMES = [
 
 /** Verifier options with the issuer's keys given statically: `createVerifier({ ...idp.verifierOptions })`. */
 export interface StaticVerifierOptions {
+  /** The issuer scopegate accepts: the `iss` of this issuer's tokens (the `issuer` option, default `'https://issuer.test/'`). */
   readonly issuer: string;
+  /**
+   * The audience scopegate accepts: the `audience` option (default
+   * `'https://api.test'`), which the tokens carry in `aud`; with the cognito
+   * profile, the client ids their `client_id` is checked against.
+   */
   readonly audience: string | readonly string[];
   /** The published keys when read (build the verifier after `rotateKeys()`: a static key set never changes). */
   readonly jwks: PublicJwkSet;
   /** Present when the issuer was given a `profile`. */
   readonly profile?: TestProfile;
-  /** Present when the issuer was given a `now` clock. */
+  /**
+   * Present when the issuer was given a `now` clock. Without it, scopegate's
+   * verifier reads the `Date.now` it captured when created: with vitest fake
+   * timers, create the verifier after `vi.useFakeTimers()`, or give the
+   * issuer `now: () => Date.now()`.
+   */
   readonly now?: () => number;
 }
 
 /** Verifier options that fetch the keys from a listening issuer. */
 export interface RemoteVerifierOptions {
+  /**
+   * The issuer scopegate accepts: the `iss` of the listening issuer's tokens,
+   * its URL `http://127.0.0.1:<port>/` unless the `issuer` option was given.
+   * Without `jwksUri`, scopegate finds the keys through discovery at this URL.
+   */
   readonly issuer: string;
+  /**
+   * The audience scopegate accepts: the `audience` option (default
+   * `'https://api.test'`), which the tokens carry in `aud`; with the cognito
+   * profile, the client ids their `client_id` is checked against.
+   */
   readonly audience: string | readonly string[];
   /** The listening server's JWK Set URL (plain http on 127.0.0.1, which scopegate allows for loopback). */
   readonly jwksUri: string;
   /** Present when the issuer was given a `profile`. */
   readonly profile?: TestProfile;
-  /** Present when the issuer was given a `now` clock. */
+  /** Present when the issuer was given a `now` clock (see {@link StaticVerifierOptions.now}). */
   readonly now?: () => number;
 }
 

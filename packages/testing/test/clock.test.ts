@@ -76,4 +76,22 @@ describe('default clock', () => {
     vi.setSystemTime(new Date('2030-01-01T00:05:06Z'));
     await expectRefused(verifier.verify(token), 'exp');
   });
+
+  it('a verifier created before vi.useFakeTimers() keeps the real clock, unless given the issuer clock', async () => {
+    // scopegate reads the clock through the Date.now it captured when the verifier was created
+    const idp = await createTestIssuer({ alg: 'ES256' });
+    const early = createVerifier({ ...idp.verifierOptions });
+    const clocked = await createTestIssuer({ alg: 'ES256', now: () => Date.now() });
+    const earlyWithNow = createVerifier({ ...clocked.verifierOptions });
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2020-01-01T00:00:00Z'));
+    const token = await idp.clientToken('svc');
+    expect(decode(token).payload.iat).toBe(Date.UTC(2020, 0, 1) / 1000);
+    // by the real clock, a token of 2020 expired long ago
+    await expectRefused(early.verify(token), 'exp');
+    // created after vi.useFakeTimers(): the fake clock
+    await expect(createVerifier({ ...idp.verifierOptions }).verify(token)).resolves.toBeDefined();
+    // given the issuer's now (which reads Date.now at each call): the fake clock too
+    await expect(earlyWithNow.verify(await clocked.clientToken('svc'))).resolves.toBeDefined();
+  });
 });
