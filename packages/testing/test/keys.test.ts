@@ -2,10 +2,13 @@
  * Keys: the published JWK Set holds public members only, for every
  * algorithm (a leaked `d` would let anyone sign); `kid` is the RFC 7638
  * thumbprint unless given; rotation with and without the old key, through
- * the real verifier.
+ * the real verifier; and no rendering of an issuer (util.inspect,
+ * JSON.stringify) shows private key material.
  */
+
+import { inspect } from 'node:util';
 import { createVerifier } from '@scopegate/core';
-import { calculateJwkThumbprint } from 'jose';
+import { calculateJwkThumbprint, exportJWK, exportPKCS8, generateKeyPair } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   createTestIssuer,
@@ -22,6 +25,39 @@ const PUBLIC_MEMBERS: Record<PublicJwk['kty'], string[]> = {
   OKP: ['alg', 'crv', 'kid', 'kty', 'use', 'x'],
 };
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k', 'priv'];
+
+const PRIVATE_MEMBER = new RegExp(`(?:^|[\\s{,"'])(?:${PRIVATE_MEMBERS.join('|')})["']?\\s*:`, 'm');
+
+/** What in `text` looks like private key material: a private JWK member, a PEM, a key object. */
+function privateMaterial(text: string): string[] {
+  const found: string[] = [];
+  if (PRIVATE_MEMBER.test(text)) found.push('a private JWK member');
+  if (/-----BEGIN|PRIVATE KEY/.test(text)) found.push('a PEM');
+  if (/CryptoKey|KeyObject|'private'|"private"/.test(text)) found.push('a key object');
+  return found;
+}
+
+/** The issuer as a test log or snapshot would show it. */
+const renderings = (value: object): Record<string, string> => ({
+  inspect: inspect(value, { depth: 10 }),
+  'inspect (hidden, getters)': inspect(value, { depth: 10, showHidden: true, getters: true }),
+  'JSON.stringify': JSON.stringify(value),
+});
+
+describe('the private-material check', () => {
+  it.each(TEST_ALGORITHMS)('finds a %s private key in every rendering', async (alg) => {
+    const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
+    const jwk = await exportJWK(privateKey);
+    const pem = await exportPKCS8(privateKey);
+    for (const value of [{ jwk }, { pem }, { privateKey }, { nested: { deeper: { jwk } } }])
+      for (const [how, text] of Object.entries(renderings(value)))
+        if (!(how === 'JSON.stringify' && 'privateKey' in value))
+          expect(privateMaterial(text), `${how} of ${Object.keys(value)}`).not.toEqual([]);
+    // and not in the public half
+    for (const text of Object.values(renderings({ jwk: await exportJWK(publicKey) })))
+      expect(privateMaterial(text)).toEqual([]);
+  });
+});
 
 describe.each(TEST_ALGORITHMS)('%s keys', (alg) => {
   let idp: TestIssuer;
@@ -46,6 +82,25 @@ describe.each(TEST_ALGORITHMS)('%s keys', (alg) => {
         for (const member of PRIVATE_MEMBERS) expect(key).not.toHaveProperty(member);
         expect(key).toMatchObject({ alg, use: 'sig' });
       }
+    }
+  });
+
+  it('util.inspect and JSON.stringify of the issuer, and of a listening one, show no private key material', async () => {
+    const server = await idp.listen();
+    try {
+      for (const [name, issuer] of [
+        ['issuer', idp],
+        ['listening issuer', server],
+      ] as const) {
+        for (const [how, text] of Object.entries(renderings(issuer))) {
+          expect(privateMaterial(text), `${how} of the ${name}`).toEqual([]);
+          // and they did render the issuer
+          expect(text, `${how} of the ${name}`).toContain(issuer.issuer);
+        }
+        expect(JSON.stringify(issuer)).toContain(JSON.stringify(idp.jwks.keys[0]));
+      }
+    } finally {
+      await server.close();
     }
   });
 
