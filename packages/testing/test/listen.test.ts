@@ -423,20 +423,12 @@ socket.write('GET /jwks.json HTTP/1.1\\r\\nHost: x\\r\\nConnection: keep-alive\\
       ]);
     try {
       const started = Date.now();
-      expect(
-        await within(
-          listening.close().then(() => 'closed'),
-          2000,
-        ),
-      ).toBe('closed');
+      const closing = listening.close().then(() => 'closed');
+      expect(await within(closing, 2000)).toBe('closed');
       expect(Date.now() - started).toBeLessThan(1000);
       // the server dropped the half-sent request's connection
-      expect(
-        await within(
-          halfSentClosed.then(() => 'dropped'),
-          1000,
-        ),
-      ).toBe('dropped');
+      const dropped = halfSentClosed.then(() => 'dropped');
+      expect(await within(dropped, 1000)).toBe('dropped');
     } finally {
       halfSent.destroy();
     }
